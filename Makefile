@@ -1,0 +1,50 @@
+# Timbre — quick start: `make run` (install, build, start), `make test` (install, build, test).
+SHELL := /bin/bash
+SWIFT ?= swift
+# Debian packages the build and the tests need (libraries, and the oracles the tests compare with).
+DEB_PACKAGES := libsndfile1-dev libopus-dev libspeexdsp-dev libsamplerate0-dev libasound2-dev \
+	libspandsp-dev libavcodec-dev libavformat-dev libavutil-dev ffmpeg sox libsox-fmt-all \
+	espeak-ng pkg-config python3-pip
+# CPU flags stay out of Package.swift (a consumer must never see unsafeFlags); AVX2 is opted in
+# here when the CPU has it. `make TIMBRE_AVX2=0 ...` builds the x86-64 baseline.
+TIMBRE_AVX2 ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo 1 || echo 0)
+ifeq ($(TIMBRE_AVX2),1)
+CPU_FLAGS := -Xcc -march=x86-64-v3 -Xswiftc -target-cpu -Xswiftc haswell
+endif
+IMPORT_CHECK := --explicit-target-dependency-import-check error
+
+.PHONY: all deps build release test run bench peers clean
+
+all: build
+
+# Installs what is missing (no-op when everything is there). Uses sudo when not root.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:" $$missing; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build $(IMPORT_CHECK)
+
+release: deps
+	$(SWIFT) build -c release $(CPU_FLAGS) $(IMPORT_CHECK)
+
+test: deps
+	$(SWIFT) build --build-tests $(IMPORT_CHECK)
+	$(SWIFT) test --skip-build
+
+run: release
+	.build/release/timbre demo
+
+bench: release
+	.build/release/timbre bench
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+peers: release
+	Benchmarks/peers/run-all.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,3 @@
+// TimbreAudioDevices
+//
+// ALSA capture and playback.

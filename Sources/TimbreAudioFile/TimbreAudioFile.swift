@@ -1,0 +1,3 @@
+// TimbreAudioFile
+//
+// Audio files through libsndfile: AudioFileReader and AudioFileWriter with clear errors for truncated or lying files.

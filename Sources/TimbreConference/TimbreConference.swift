@@ -1,0 +1,3 @@
+// TimbreConference
+//
+// The N-party mix-minus conference bridge with host controls, top-K mixing and active-speaker events.

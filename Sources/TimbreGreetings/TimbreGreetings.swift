@@ -1,0 +1,3 @@
+// TimbreGreetings
+//
+// Voicemail greeting validation against PBX profiles, transcoding and a greeting store.

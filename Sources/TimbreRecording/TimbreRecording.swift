@@ -1,0 +1,3 @@
+// TimbreRecording
+//
+// Crash-safe call and conference recording.

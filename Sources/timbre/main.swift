@@ -1,0 +1,3 @@
+import TimbreCLI
+
+CLIEntryPoint.main()
