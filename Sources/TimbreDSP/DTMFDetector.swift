@@ -14,7 +14,8 @@ public import TimbreCore
 /// - the twist (high minus low, in dB) lies within `-maxReverseTwistDB ... maxNormalTwistDB`;
 /// - each winning tone is `relativePeakDB` above the other tones of its group;
 /// - the two tones carry at least `minimumToneFraction` of the block's energy, and their second
-///   harmonics are `harmonicRejectionDB` below them (speech is rich in harmonics: talk-off);
+///   harmonics are `harmonicRejectionDB` below them (speech is rich in harmonics: talk-off;
+///   a low-group harmonic within 150 Hz of the high-group tone is not checked);
 /// - the two halves of the block hold similar energy (the tone covers the whole block).
 ///
 /// A digit begins after two such blocks in a row (so tones of 40 ms or more always register,
@@ -200,7 +201,13 @@ public struct DTMFDetector: Sendable {
         // A pure tone of amplitude A gives |X|² = (AN/2)² and energy A²N/2: fraction 2|X|²/(N·E) = 1.
         let fraction = 2 * (low + high) / (n * energy)
         guard Double(fraction) >= configuration.minimumToneFraction else { return nil }
-        guard power[8 + row] * harmonicRejection <= low, power[12 + column] * harmonicRejection <= high else { return nil }
+        // Second harmonics. The low group's (1394–1882 Hz) can sit within a bin of the high-group
+        // tone itself (2 × 697 = 1394 vs 1336 Hz): check it only when it is clear of that tone.
+        guard power[12 + column] * harmonicRejection <= high else { return nil }
+        let lowHarmonicHz = 2 * DTMFDigit.lowGroupHertz[row]
+        if abs(lowHarmonicHz - DTMFDigit.highGroupHertz[column]) > 150 {
+            guard power[8 + row] * harmonicRejection <= low else { return nil }
+        }
         // The tone must fill the block: halves within 3 dB of each other.
         guard energyFirstHalf * 2 >= energySecondHalf, energySecondHalf * 2 >= energyFirstHalf else { return nil }
         return DTMFDigit(row: row, column: column)
