@@ -3,7 +3,7 @@
 ///
 /// Only the `fmt ` and `data` chunks matter; others are skipped by their declared size, checked
 /// against the real file size first.
-struct WAVHeader {
+struct RIFFWaveHeader {
     var formatTag: UInt16 = 0
     var channels = 0
     var sampleRate = 0
