@@ -70,7 +70,9 @@ let package = Package(
         library("TimbreRecording", ["TimbreCore", "TimbreAudioFile"]),
         library("TimbreGreetings", ["TimbreCore", "TimbreAudioFile", "TimbreDSP"]),
         library("TimbreHID", []),
-        library("TimbreHeadset", ["TimbreHID", "CTimbreLinux"]),
+        .target(
+            name: "TimbreHeadset", dependencies: ["TimbreHID", "CTimbreLinux"],
+            exclude: ["udev"], swiftSettings: swiftSettings),
         library("TimbreAudioDevices", ["TimbreCore", "CALSA"]),
 
         // Command line.

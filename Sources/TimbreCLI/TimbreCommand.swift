@@ -18,6 +18,7 @@ public struct TimbreCommand: ParsableCommand {
         version: version,
         subcommands: [
             CodecCommand.self,
+            HeadsetCommand.self,
         ]
     )
 
