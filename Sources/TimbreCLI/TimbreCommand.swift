@@ -18,6 +18,8 @@ public struct TimbreCommand: ParsableCommand {
         version: version,
         subcommands: [
             CodecCommand.self,
+            BenchCommand.self,
+            DemoCommand.self,
         ]
     )
 
