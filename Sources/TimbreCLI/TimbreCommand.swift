@@ -22,6 +22,8 @@ public struct TimbreCommand: ParsableCommand {
             RecordingCommand.self,
             MixCommand.self,
             HeadsetCommand.self,
+            BenchCommand.self,
+            DemoCommand.self,
         ]
     )
 
