@@ -23,6 +23,7 @@ public struct ALSADevice: Sendable, Hashable, Codable {
     /// `default`, ...). The corresponding alsa-lib calls are `snd_device_name_hint`,
     /// `snd_device_name_get_hint` and `snd_device_name_free_hint`. Bounded to 1024 entries.
     public static func list() throws(ALSAError) -> [ALSADevice] {
+        ALSAError.silenceLibrary
         var hints: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
         let rc = snd_device_name_hint(-1, "pcm", &hints)
         guard rc >= 0, let list = hints else {

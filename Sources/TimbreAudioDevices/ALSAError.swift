@@ -35,6 +35,10 @@ public enum ALSAError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Installs a quiet alsa-lib error handler once (alsa-lib would print to stderr; Timbre
+    /// reports every failure as an `ALSAError` instead).
+    static let silenceLibrary: Void = timbre_alsa_silence_library_errors()
+
     /// alsa-lib's text for a negative error code (`snd_strerror`).
     static func message(_ code: Int32) -> String { String(cString: snd_strerror(code)) }
 

@@ -42,6 +42,7 @@ public final class ALSAPCM: @unchecked Sendable {
     /// - Parameter configuration: extra alsa-lib configuration text (e.g. a `pcm.name { … }`
     ///   definition) read on top of the system configuration, for this PCM only.
     public init(device: String, stream: Stream, requested: ALSAParameters, configuration: String? = nil) throws(ALSAError) {
+        ALSAError.silenceLibrary
         try requested.validate()
         self.device = device
         self.stream = stream

@@ -24,6 +24,8 @@ public struct TimbreCommand: ParsableCommand {
             HeadsetCommand.self,
             BenchCommand.self,
             DemoCommand.self,
+            AECCommand.self,
+            DeviceCommand.self,
         ]
     )
 
