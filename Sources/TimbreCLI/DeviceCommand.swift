@@ -134,15 +134,22 @@ struct DeviceCommand: ParsableCommand {
 
     // MARK: - Shared helpers
 
+    /// A counter shared with the capture thread.
+    final class Counter: Sendable {
+        let value = Atomic<Int>(0)
+    }
+
     /// A capture running into a lock-free queue, drained by the calling thread.
     final class Recorder {
         let capture: ALSACapture
         let ring: SPSCRingBuffer<Int16>
         let wanted: Int
-        init(capture: ALSACapture, ring: SPSCRingBuffer<Int16>, wanted: Int) {
+        let overflow: Counter
+        init(capture: ALSACapture, ring: SPSCRingBuffer<Int16>, wanted: Int, overflow: Counter) {
             self.capture = capture
             self.ring = ring
             self.wanted = wanted
+            self.overflow = overflow
         }
 
         /// Drains until `wanted` samples arrived or capture stopped; returns them.
@@ -161,23 +168,27 @@ struct DeviceCommand: ParsableCommand {
             let error = capture.stop()
             while samples.count < wanted, let v = ring.pop() { samples.append(v) }
             if let error { throw CLIError("\(error)") }
+            let lost = overflow.value.load(ordering: .relaxed)
+            if lost > 0 { CLIEntryPoint.note("capture queue overflowed: \(lost) samples dropped") }
             return (samples, capture.xruns)
         }
     }
 
     static func startCapture(device: String, parameters: ALSAParameters, seconds: Double) throws -> Recorder {
         let wanted = Int(seconds * Double(parameters.sampleRate)) * parameters.channels
-        // A queue of one second (or the whole take if shorter), drained every couple of ms.
-        let ring = SPSCRingBuffer<Int16>(minimumCapacity: max(1024, min(wanted, parameters.sampleRate * parameters.channels)))
-        let overflow = Atomic<Int>(0)
+        // A queue holding the whole take up to 60 s, drained every couple of ms. A clocked device
+        // never fills it; alsa-lib's unclocked software PCMs (null, file) deliver as fast as the
+        // thread runs, so for them it must hold the take. Overflow is counted, never silent.
+        let ring = SPSCRingBuffer<Int16>(minimumCapacity: max(1024, min(wanted + parameters.periodFrames * parameters.channels, 60 * parameters.sampleRate * parameters.channels)))
+        let overflow = Counter()
         let capture: ALSACapture
         do {
             capture = try ALSACapture(device: device, requested: parameters) { period in
-                for v in period where !ring.push(v) { overflow.add(1, ordering: .relaxed) }
+                for v in period where !ring.push(v) { overflow.value.add(1, ordering: .relaxed) }
             }
             try capture.start()
         } catch { throw CLIError("\(error)") }
-        return Recorder(capture: capture, ring: ring, wanted: wanted)
+        return Recorder(capture: capture, ring: ring, wanted: wanted, overflow: overflow)
     }
 
     static func capture(device: String, parameters: ALSAParameters, seconds: Double) throws -> (samples: [Int16], parameters: ALSAParameters, xruns: Int) {

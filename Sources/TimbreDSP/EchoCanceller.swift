@@ -165,8 +165,11 @@ public final class EchoCanceller {
             var level = c.agcLevel
             speex_preprocess_ctl(preprocessor, SPEEX_PREPROCESS_SET_AGC_LEVEL, &level)
         }
-        var vad: Int32 = c.voiceActivityDetection ? 1 : 0
-        speex_preprocess_ctl(preprocessor, SPEEX_PREPROCESS_SET_VAD, &vad)
+        // Only when asked: speexdsp prints a warning to stderr on every SET_VAD.
+        if c.voiceActivityDetection {
+            var vad: Int32 = 1
+            speex_preprocess_ctl(preprocessor, SPEEX_PREPROCESS_SET_VAD, &vad)
+        }
     }
 
     /// The delay estimator's current estimate in milliseconds (nil before the first one).
