@@ -114,18 +114,25 @@ def erle(near, out, mask, n, m, lo=0, hi=None):
     return 10 * np.log10(a[sel].sum() / max(b[sel].sum(), 1.0))
 
 
-def convergence(near, out, mask, n, m, rate, start_s):
-    """Seconds from start_s until the 0.5 s-window ERLE reaches the steady value (median of
-    the last 5 s of windows) minus 3 dB, in two windows running."""
-    per = int(0.5 * rate) // n
-    starts = list(range(int(start_s * rate) // n, m - per, per))
-    vals = [erle(near, out, mask, n, m, s, s + per) for s in starts]
-    tail = [v for s, v in zip(starts, vals) if s * n >= len(near) - 5 * rate and not np.isnan(v)]
-    if not tail:
-        return float("nan")
-    target = np.median(tail) - 3
+def window_erles(near, out, mask, n, m, rate, start_s=0.0, seconds=1.0):
+    """ERLE (dB) of consecutive windows from start_s; NaN where a window has no far-only frame."""
+    per = int(seconds * rate) // n
+    starts = list(range(int(start_s * rate) // n, m - per + 1, per))
+    return starts, [erle(near, out, mask, n, m, s, s + per) for s in starts]
+
+
+def mean_erle(near, out, mask, n, m, rate):
+    """Mean over 1 s windows of the window ERLE in dB (the time-average ERLE)."""
+    _, vals = window_erles(near, out, mask, n, m, rate)
+    return float(np.nanmean(vals))
+
+
+def convergence(near, out, mask, n, m, rate, start_s, level_db=10.0):
+    """Seconds from start_s until the 0.5 s-window ERLE reaches level_db in two windows running
+    (a fixed level, as ITU-T G.168's convergence tests use)."""
+    starts, vals = window_erles(near, out, mask, n, m, rate, start_s, 0.5)
     for i in range(len(vals) - 1):
-        if vals[i] >= target and vals[i + 1] >= target:
+        if vals[i] >= level_db and vals[i + 1] >= level_db:
             return starts[i] * n / rate - start_s
     return float("nan")
 
@@ -186,7 +193,8 @@ def main():
             mask, n, m = frame_masks(echo, talker, rate)
             row = {"rate": rate, "case": name, "delay": info["delay"]}
             for v in ["ours", "mdf", "mdf+res"]:
-                row[f"erle_{v}"] = erle(near, outs[v], mask, n, m)
+                row[f"erle_{v}"] = mean_erle(near, outs[v], mask, n, m, rate)
+                row[f"erlew_{v}"] = erle(near, outs[v], mask, n, m)
                 row[f"conv_{v}"] = convergence(near, outs[v], mask, n, m, rate, 0.0)
                 if "change" in extra:
                     row[f"conv2_{v}"] = convergence(near, outs[v], mask, n, m, rate, CHANGE_AT)
@@ -200,17 +208,21 @@ def main():
     def f(x):
         return "—" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.1f}" if isinstance(x, float) else str(x)
 
-    print(f"\nTail {args.tail_ms} ms, 20 ms frames, 27 s per case. ERLE in dB over far-end-only frames (convergence included).")
-    print("| rate | case | est. delay ms | ERLE ours | ERLE MDF | ERLE MDF+RES | conv. s ours (after change) | conv. s MDF+RES | PESQ DT ours / MDF / MDF+RES |")
+    print(f"\nTail {args.tail_ms} ms, 20 ms frames, 27 s per case. ERLE: mean over 1 s windows of 10·log10(Σmic²/Σout²) on far-end-only")
+    print("frames, convergence included; in brackets the whole-file energy ratio. Convergence: time to 10 dB ERLE (0.5 s windows, two running).")
+    print("| rate | case | est. delay ms | ERLE ours | ERLE MDF | ERLE MDF+RES | conv. s ours (after change) | conv. s MDF / MDF+RES | PESQ DT ours / MDF / MDF+RES |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         conv = f(r["conv_ours"]) + (f" ({f(r['conv2_ours'])})" if "conv2_ours" in r else "")
-        conv_p = f(r["conv_mdf+res"]) + (f" ({f(r['conv2_mdf+res'])})" if "conv2_mdf+res" in r else "")
+        conv_p = f(r["conv_mdf"]) + " / " + f(r["conv_mdf+res"]) + (f" ({f(r['conv2_mdf'])} / {f(r['conv2_mdf+res'])})" if "conv2_mdf+res" in r else "")
         pq = f"{r['pesq_ours']:.2f} / {r['pesq_mdf']:.2f} / {r['pesq_mdf+res']:.2f}" if "pesq_ours" in r else ""
-        print(f"| {r['rate']} | {r['case']} | {f(r['delay'])} | {f(r['erle_ours'])} | {f(r['erle_mdf'])} | {f(r['erle_mdf+res'])} | {conv} | {conv_p} | {pq} |")
+        print(f"| {r['rate']} | {r['case']} | {f(r['delay'])} | {f(r['erle_ours'])} ({f(r['erlew_ours'])}) | {f(r['erle_mdf'])} ({f(r['erlew_mdf'])}) | {f(r['erle_mdf+res'])} ({f(r['erlew_mdf+res'])}) | {conv} | {conv_p} | {pq} |")
     mean = {v: float(np.nanmean([r[f"erle_{v}"] for r in rows])) for v in ["ours", "mdf", "mdf+res"]}
+    meanw = {v: float(np.nanmean([r[f"erlew_{v}"] for r in rows])) for v in ["ours", "mdf", "mdf+res"]}
     print(f"\nMean ERLE: ours {mean['ours']:.1f} dB, MDF {mean['mdf']:.1f} dB, MDF+RES {mean['mdf+res']:.1f} dB "
           f"→ ours − MDF = {mean['ours'] - mean['mdf']:+.1f} dB (target ≥ +6), ours − MDF+RES = {mean['ours'] - mean['mdf+res']:+.1f} dB (target ≥ +3)")
+    print(f"Mean whole-file ERLE (energy ratio): ours {meanw['ours']:.1f} dB, MDF {meanw['mdf']:.1f} dB, MDF+RES {meanw['mdf+res']:.1f} dB "
+          f"→ ours − MDF = {meanw['ours'] - meanw['mdf']:+.1f} dB, ours − MDF+RES = {meanw['ours'] - meanw['mdf+res']:+.1f} dB")
     convs = [r["conv_ours"] for r in rows] + [r["conv2_ours"] for r in rows if "conv2_ours" in r]
     print(f"Worst convergence (ours, start and after path change): {np.nanmax(convs):.1f} s (target ≤ 2)")
     pq = [(r["rate"], r["pesq_ours"], r["pesq_mdf"], r["pesq_mdf+res"]) for r in rows if "pesq_ours" in r]
