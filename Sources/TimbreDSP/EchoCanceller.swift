@@ -33,9 +33,9 @@ public final class EchoCanceller {
         /// Longest bulk delay searched and compensated.
         public var maxDelayMilliseconds = 500
         /// How much of the estimated delay is left for the filter, so the direct path is not cut.
-        public var alignmentMarginMilliseconds = 8
+        public var alignmentMarginMilliseconds = 20
         /// Delay moves smaller than this are left to the adaptive filter.
-        public var realignThresholdMilliseconds = 6
+        public var realignThresholdMilliseconds = 12
         /// speexdsp residual-echo suppression (linked to the MDF state).
         public var residualEchoSuppression = true
         /// Residual echo attenuation when the near end is silent / active (negative dB).

@@ -213,6 +213,17 @@ public struct EchoDelayEstimator: Sendable {
                 }
                 let rms = (sumSquares / Float(maxLag + 1)).squareRoot()
                 confidence = rms > 0 ? Double(re[peak] / rms) : 0
+                // The direct path comes first: an early reflection can correlate more strongly
+                // than it, so take the earliest local peak within 30 ms before the maximum that
+                // reaches half of it. This also stops the estimate hopping between reflections.
+                let strongest = re[peak]
+                let earliest = max(1, peak - 30 * EchoDelayEstimator.analysisRate / 1000)
+                if earliest < peak {
+                    for d in earliest..<peak where re[d] >= 0.5 * strongest && re[d] >= re[d - 1] && re[d] >= re[d + 1] {
+                        peak = d
+                        break
+                    }
+                }
                 var offset: Float = 0
                 if peak > 0 && peak < maxLag {
                     let a = re[peak - 1]
