@@ -67,8 +67,8 @@ let package = Package(
         library("TimbreSDP", ["TimbreCodecs"]),
         library("TimbreJitter", ["TimbreRTP", "TimbreCodecs", "TimbreDSP"]),
         library("TimbreConference", ["TimbreCore", "TimbreDSP"]),
-        library("TimbreRecording", ["TimbreCore", "TimbreAudioFile"]),
-        library("TimbreGreetings", ["TimbreCore", "TimbreAudioFile", "TimbreDSP"]),
+        library("TimbreRecording", ["TimbreCore", "TimbreAudioFile", "CSndFile"]),
+        library("TimbreGreetings", ["TimbreCore", "TimbreAudioFile", "TimbreDSP", "CSndFile"]),
         library("TimbreHID", []),
         .target(
             name: "TimbreHeadset", dependencies: ["TimbreHID", "CTimbreLinux"],
