@@ -81,6 +81,15 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(written)
     }
 
+    // The same measurement bracket with no work: what the harness itself allocates (subtract it).
+    Benchmark("HID harness baseline (empty measured loop)") { benchmark in
+        var n = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { n &+= 1 }
+        benchmark.stopMeasurement()
+        blackHole(n)
+    }
+
     Benchmark("HID descriptor parse + telephony mapping (Jabra, 332 B)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try? TelephonyControls(descriptor: jabraDescriptor))
