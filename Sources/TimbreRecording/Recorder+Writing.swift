@@ -21,6 +21,7 @@ extension Recorder {
                 pausedAtStamp = run.stamp
                 metadata.pauses.append(.init(atSeconds: seconds(file.framesWritten), pausedAt: Self.iso(run.stamp)))
                 checkpoint(now)
+                writeSidecar()
                 emit(.paused(atSeconds: seconds(file.framesWritten)))
             case .resume:
                 if !metadata.pauses.isEmpty {
@@ -28,6 +29,7 @@ extension Recorder {
                     metadata.pauses[metadata.pauses.count - 1].pausedSeconds = Double(run.stamp - pausedAtStamp) / 1e9
                 }
                 checkpoint(now)
+                writeSidecar()
                 emit(.resumed(atSeconds: seconds(file.framesWritten)))
             case .stop:
                 queue.release(run.count)
@@ -59,12 +61,14 @@ extension Recorder {
         lastCheckpoint = now
         framesAtCheckpoint = file.framesWritten
         emit(.checkpoint(framesOnDisk: file.framesWritten))
+    }
+
+    /// Rewrites the sidecar (on pause and resume, which are rare; not per checkpoint).
+    private func writeSidecar() {
+        guard let file else { return }
         metadata.durationSeconds = seconds(file.framesWritten)
         metadata.overflowFrames = overflowFrames
-        if !metadata.pauses.isEmpty, metadata.pauses.last?.resumedAt == nil || metadata.state == "recording" {
-            // Pauses are rare: keep the sidecar's pause list current too.
-            try? metadata.write(to: RecordingMetadata.sidecarPath(for: path))
-        }
+        try? metadata.write(to: RecordingMetadata.sidecarPath(for: path))
     }
 
     private func fail(_ reason: String) {
