@@ -20,6 +20,10 @@ public struct TimbreCommand: ParsableCommand {
             CodecCommand.self,
             GreetingCommand.self,
             RecordingCommand.self,
+            MixCommand.self,
+            HeadsetCommand.self,
+            BenchCommand.self,
+            DemoCommand.self,
         ]
     )
 
