@@ -54,10 +54,13 @@ extension Recorder {
         return worked
     }
 
-    /// Makes the file on disk valid up to now (WAV: rewrite sizes; others: flush).
+    /// Makes the file on disk valid up to now. WAV: rewrite the RIFF/data sizes. FLAC and Ogg
+    /// need nothing: libFLAC and libogg hand every finished block/page to the kernel as they go,
+    /// which is all a SIGKILL needs (an fsync would only guard against power loss, and 1,000
+    /// recordings fsyncing twice a second would swamp a real disk).
     private func checkpoint(_ now: ContinuousClock.Instant) {
         guard let file else { return }
-        if format.encoding.isWAV { file.updateHeader() } else { file.flush() }
+        if format.encoding.isWAV { file.updateHeader() }
         lastCheckpoint = now
         framesAtCheckpoint = file.framesWritten
         emit(.checkpoint(framesOnDisk: file.framesWritten))
