@@ -20,6 +20,7 @@ public struct TimbreCommand: ParsableCommand {
             CodecCommand.self,
             GreetingCommand.self,
             RecordingCommand.self,
+            NetsimCommand.self,
         ]
     )
 

@@ -37,6 +37,11 @@ public struct JitterBuffer {
         public var activity: Activity
         /// Extended RTP timestamp of the first sample when it is decoded audio, else nil.
         public var timestamp: Int64?
+
+        public init(activity: Activity, timestamp: Int64?) {
+            self.activity = activity
+            self.timestamp = timestamp
+        }
     }
 
     /// What `insert` did with a packet.
