@@ -26,6 +26,7 @@ public struct TimbreCommand: ParsableCommand {
             DemoCommand.self,
             AECCommand.self,
             DeviceCommand.self,
+            NetsimCommand.self,
         ]
     )
 
