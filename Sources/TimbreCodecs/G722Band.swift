@@ -16,10 +16,11 @@ struct G722Band: Sendable {
     @usableFromInline var p1: Int32 = 0, p2: Int32 = 0
     /// Pole coefficients a1, a2.
     @usableFromInline var a1: Int32 = 0, a2: Int32 = 0
-    /// Zero coefficients b1…b6 in lanes 0…5.
-    @usableFromInline var b = SIMD8<Int32>()
-    /// Quantised differences at times n-1…n-6 in lanes 0…5.
-    @usableFromInline var dlt = SIMD8<Int32>()
+    /// Zero coefficients b1…b6 (plain fields: six taps are too few for SIMD to pay, and
+    /// `SIMD8` lane shuffles cost more than the arithmetic here).
+    @usableFromInline var b1: Int32 = 0, b2: Int32 = 0, b3: Int32 = 0, b4: Int32 = 0, b5: Int32 = 0, b6: Int32 = 0
+    /// Quantised differences at times n-1…n-6.
+    @usableFromInline var d1: Int32 = 0, d2: Int32 = 0, d3: Int32 = 0, d4: Int32 = 0, d5: Int32 = 0, d6: Int32 = 0
     /// Logarithmic scale factor `nb`.
     @usableFromInline var nb: Int32 = 0
     /// Linear scale factor `det` (the quantiser step).
@@ -31,6 +32,18 @@ struct G722Band: Sendable {
     /// Clamps to the 16-bit range, as the standard's limiters do.
     @inlinable @inline(__always)
     static func saturate(_ x: Int32) -> Int32 { min(max(x, -32768), 32767) }
+
+    /// One UPZERO coefficient: leak `b` by 255/256 and step ±128 towards the sign agreement of
+    /// the new difference (sign `sgd`) with the stored one `dOld`.
+    @inlinable @inline(__always)
+    static func zeroUpdate(_ b: Int32, _ dOld: Int32, _ sgd: Int32, _ step: Int32) -> Int32 {
+        let flip = (dOld >> 15) ^ sgd  // 0 when signs agree, -1 otherwise
+        return saturate(((step ^ flip) &- flip) &+ ((b &* 32640) >> 15))
+    }
+
+    /// One FILTEZ tap: b·2d in Q15, with 2d limited to 16 bits.
+    @inlinable @inline(__always)
+    static func tap(_ b: Int32, _ d: Int32) -> Int32 { (b &* saturate(d &+ d)) >> 15 }
 
     /// Updates the logarithmic scale factor with `w` (from the WL or WH table), limited to
     /// `0...limit`, and recomputes `det` from it (LOGSCL/LOGSCH then SCALEL/SCALEH).
@@ -63,28 +76,24 @@ struct G722Band: Sendable {
         let bound = Self.saturate(15360 &- newA2)
         newA1 = min(max(newA1, -bound), bound)
 
-        // UPZERO: sign-sign update of the six zero coefficients.
+        // UPZERO: sign-sign update of the six zero coefficients; DELAYA.
         let step: Int32 = d == 0 ? 0 : 128
         let sgd = d >> 15
-        var newB = SIMD8<Int32>()
-        for i in 0..<6 {
-            let flip = (dlt[i] >> 15) ^ sgd  // 0 when signs agree, -1 otherwise
-            newB[i] = Self.saturate(((step ^ flip) &- flip) &+ ((b[i] &* 32640) >> 15))
-        }
-
-        // DELAYA.
-        dlt = SIMD8(d, dlt[0], dlt[1], dlt[2], dlt[3], dlt[4], 0, 0)
-        b = newB
+        b6 = Self.zeroUpdate(b6, d6, sgd, step)
+        b5 = Self.zeroUpdate(b5, d5, sgd, step)
+        b4 = Self.zeroUpdate(b4, d4, sgd, step)
+        b3 = Self.zeroUpdate(b3, d3, sgd, step)
+        b2 = Self.zeroUpdate(b2, d2, sgd, step)
+        b1 = Self.zeroUpdate(b1, d1, sgd, step)
+        d6 = d5; d5 = d4; d4 = d3; d3 = d2; d2 = d1; d1 = d
         r2 = r1; r1 = r
         p2 = p1; p1 = p
         a2 = newA2; a1 = newA1
 
         // FILTEP, FILTEZ, PREDIC.
         let sp = Self.saturate(((a1 &* Self.saturate(r1 &+ r1)) >> 15) &+ ((a2 &* Self.saturate(r2 &+ r2)) >> 15))
-        var zeros: Int32 = 0
-        for i in 0..<6 {
-            zeros &+= (b[i] &* Self.saturate(dlt[i] &+ dlt[i])) >> 15
-        }
+        var zeros = Self.tap(b1, d1) &+ Self.tap(b2, d2) &+ Self.tap(b3, d3)
+        zeros &+= Self.tap(b4, d4) &+ Self.tap(b5, d5) &+ Self.tap(b6, d6)
         sz = Self.saturate(zeros)
         s = Self.saturate(sp &+ sz)
     }

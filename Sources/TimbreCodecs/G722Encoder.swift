@@ -70,13 +70,19 @@ public struct G722Encoder: AudioEncoder, Sendable {
         let e = G722Band.saturate(x &- band.s)
         let magnitude = e ^ (e >> 31)  // e ≥ 0 ? e : −(e+1)
         let det = band.det
-        var interval = 1
-        while interval < 30, magnitude >= (G722Tables.read(G722Tables.lowDecision, interval) &* det) >> 12 {
-            interval &+= 1
+        // QUANTL: the interval is one more than the number of decision levels 1…29 at or below
+        // the magnitude. The levels never fall with the index, so a branch-free binary search
+        // finds that count in five steps (entries 30 and 31 repeat level 29; clamp after).
+        let below = G722Tables.lowDecisionSearch.withUnsafeBufferPointer { levels in
+            var below = 0
+            @inline(__always) func probe(_ step: Int) {
+                let next = below &+ step
+                below = magnitude >= (levels[next] &* det) >> 12 ? next : below
+            }
+            probe(16); probe(8); probe(4); probe(2); probe(1)
+            return min(below, 29)
         }
-        let code = e < 0
-            ? G722Tables.read(G722Tables.lowNegativeCode, interval)
-            : G722Tables.read(G722Tables.lowPositiveCode, interval)
+        let code = G722Tables.read(G722Tables.lowCode, (Int(e >> 31) & 32) | (below &+ 1))
         let top4 = Int(code >> 2)
         let difference = (det &* G722Tables.read(G722Tables.qm4, top4)) >> 15
         band.adaptScale(G722Tables.read(G722Tables.lowScaleStep, top4), limit: 18432, shiftBase: 8)

@@ -10,6 +10,14 @@ enum G722Tables {
         0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587, 650, 714,
         786, 858, 940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919, 0, 0,
     ]
+    /// `lowDecision` padded to 32 entries by repeating the last level, for the encoder's binary
+    /// search.
+    @usableFromInline static let lowDecisionSearch: [Int32] = [
+        0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587, 650, 714,
+        786, 858, 940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919, 2919, 2919,
+    ]
+    /// `lowPositiveCode` then `lowNegativeCode`, indexed by `(negative ? 32 : 0) | interval`.
+    @usableFromInline static let lowCode: [UInt8] = lowPositiveCode + lowNegativeCode
     /// Low-band 6-bit codes for negative and positive differences by quantiser interval.
     @usableFromInline static let lowNegativeCode: [UInt8] = [
         0, 63, 62, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19,

@@ -54,7 +54,12 @@ func g722Decode(_ octets: [UInt8], mode: G722Decoder.Mode = .kbps64, frame: Int 
 enum G722Signals {
     static let speechFiles = ["speech-en-male-16k.wav", "speech-en-female-16k.wav", "speech-fr-16k.wav", "speech-zh-16k.wav"]
 
-    static func all() throws -> [(String, [Int16])] {
+    /// Built once (reading the WAVs goes through ffmpeg) and shared by the suites.
+    static func all() throws -> [(String, [Int16])] { try cached.get() }
+
+    private static let cached = Result { try build() }
+
+    private static func build() throws -> [(String, [Int16])] {
         var signals: [(String, [Int16])] = []
         for file in speechFiles {
             signals.append((file, try Oracle.pcm(wav: Fixtures.sampleAudio(file), rate: 16000)))
@@ -99,7 +104,11 @@ func firstDifference<T: Equatable>(_ a: [T], _ b: [T]) -> Int? {
 
     /// Streams to decode: every encoded test signal, plus random octets (wild, often loud output
     /// where libspandsp wraps and ffmpeg clamps).
-    static func streams() throws -> [(String, [UInt8])] {
+    static func streams() throws -> [(String, [UInt8])] { try cachedStreams.get() }
+
+    private static let cachedStreams = Result { try buildStreams() }
+
+    private static func buildStreams() throws -> [(String, [UInt8])] {
         var streams = try G722Signals.all().map { ($0.0, try g722Encode($0.1)) }
         var rng = SeededRandom(seed: 9)
         streams.append(("random octets", (0..<8000).map { _ in UInt8.random(in: 0...255, using: &rng) }))

@@ -1,0 +1,131 @@
+// Codec kernel benchmarks: G.711 (u-law, A-law) and G.722 encode/decode, int16⇄float, on one
+// 20 ms frame (160 samples at 8 kHz, 320 at 16 kHz) and on 1 M-sample buffers.
+//
+// Metrics: wall clock, instructions and `mallocCountTotal`. Every frame benchmark must allocate
+// nothing: `Thresholds/` pins mallocCountTotal at 0 and
+// `swift package benchmark thresholds check --target CodecBenchmarks` fails if one does.
+// Throughput against C peers in the same run is `peers/codecs/run.sh`, not here.
+//
+// Vectorisation check (Swift 6.3.1, x86_64; `swift build -c release` for baseline, plus
+// `-Xcc -march=x86-64-v3 -Xswiftc -target-cpu -Xswiftc haswell` for AVX2), by
+// `objdump -d --no-show-raw-insn .build/release/TimbreCodecs.build/G711.swift.o | swift-demangle`:
+// see `peers/codecs/README.md` for the loop listings. In short, every G.711 kernel's main loop
+// is straight-line vector code with no `call`:
+//   encodeMuLaw/encodeALaw: baseline `cvtdq2ps` + `psrad` + `packssdw`/`packuswb` on xmm,
+//   8 samples per iteration; AVX2 `vcvtdq2ps`/`vpsrad`/`vpackusdw` on ymm, 16 per iteration.
+//   decodeMuLaw/decodeALaw: baseline variable shifts lowered to `pmuludq`/`cvttps2dq`
+//   (2^e built from the float exponent) on xmm; AVX2 `vpsllvd` on ymm.
+// G.722's ADPCM core is scalar by nature (each sample depends on the last); its QMF dot products
+// are `SIMD8<Int32>` multiplies (`pmulld`/`vpmulld`) and horizontal adds.
+import Benchmark
+import TimbreCodecs
+import TimbreCore
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .instructions, .mallocCountTotal],
+        scalingFactor: .one,
+        maxDuration: .seconds(1),
+        maxIterations: 100_000
+    )
+    let million = 1 << 20
+
+    /// Speech-like test input: a chirp plus deterministic noise, full 16-bit range used.
+    func signal(_ count: Int) -> [Int16] {
+        var state: UInt32 = 12345
+        return (0..<count).map { i in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            let noise = Double(Int32(bitPattern: state) >> 20)
+            let t = Double(i % 16000) / 16000
+            return Int16(clamping: Int(12000 * sin(2 * Double.pi * (200 + 1800 * t) * t) + noise))
+        }
+    }
+
+    // MARK: G.711
+
+    for (law, encode, decode) in [
+        ("pcmu", G711.encodeMuLaw, G711.decodeMuLaw), ("pcma", G711.encodeALaw, G711.decodeALaw),
+    ] as [(String, (UnsafeBufferPointer<Int16>, UnsafeMutableBufferPointer<UInt8>) -> Void,
+           (UnsafeBufferPointer<UInt8>, UnsafeMutableBufferPointer<Int16>) -> Void)] {
+        for count in [160, million] {
+            let label = count == million ? "1M" : "\(count)"
+            let pcm = UnsafeMutableBufferPointer<Int16>.allocate(capacity: count)
+            _ = pcm.initialize(from: signal(count))
+            let codes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: count)
+            let decoded = UnsafeMutableBufferPointer<Int16>.allocate(capacity: count)
+            encode(UnsafeBufferPointer(pcm), codes)
+            Benchmark("\(law).encode \(label)") { benchmark in
+                for _ in benchmark.scaledIterations {
+                    encode(UnsafeBufferPointer(pcm), codes)
+                    blackHole(codes[count - 1])
+                }
+            }
+            Benchmark("\(law).decode \(label)") { benchmark in
+                for _ in benchmark.scaledIterations {
+                    decode(UnsafeBufferPointer(codes), decoded)
+                    blackHole(decoded[count - 1])
+                }
+            }
+        }
+    }
+
+    // Through the protocol, as the media path calls it: one existential call per frame.
+    Benchmark("pcmu.encode 160 (any AudioEncoder)") { benchmark in
+        var encoder: any AudioEncoder = PCMUEncoder()
+        let pcm = signal(160)
+        var payload = [UInt8](repeating: 0, count: 160)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let n = pcm.withUnsafeBufferPointer { p in payload.withUnsafeMutableBytes { try! encoder.encode(p, into: $0) } }
+            blackHole(n)
+        }
+    }
+
+    // MARK: G.722 (state carried from frame to frame, as on a stream)
+
+    for count in [320, million] {
+        let label = count == million ? "1M" : "\(count)"
+        let pcm = signal(count)
+        var octets = [UInt8](repeating: 0, count: count / 2)
+        var pcmOut = [Int16](repeating: 0, count: count)
+        Benchmark("g722.encode \(label)") { benchmark in
+            var encoder = G722Encoder()
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                let n = pcm.withUnsafeBufferPointer { p in octets.withUnsafeMutableBytes { try! encoder.encode(p, into: $0) } }
+                blackHole(n)
+            }
+        }
+        Benchmark("g722.decode \(label)") { benchmark in
+            var encoder = G722Encoder()
+            _ = pcm.withUnsafeBufferPointer { p in octets.withUnsafeMutableBytes { try! encoder.encode(p, into: $0) } }
+            var decoder = G722Decoder()
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                let n = octets.withUnsafeBytes { o in pcmOut.withUnsafeMutableBufferPointer { try! decoder.decode(o, into: $0) } }
+                blackHole(n)
+            }
+        }
+    }
+
+    // MARK: int16 ⇄ float
+
+    for count in [160, 320, million] {
+        let label = count == million ? "1M" : "\(count)"
+        let pcm = signal(count)
+        var floats = [Float](repeating: 0, count: count)
+        var back = [Int16](repeating: 0, count: count)
+        Benchmark("int16ToFloat \(label)") { benchmark in
+            for _ in benchmark.scaledIterations {
+                pcm.withUnsafeBufferPointer { p in floats.withUnsafeMutableBufferPointer { SampleConversion.int16ToFloat(p, into: $0) } }
+                blackHole(floats[count - 1])
+            }
+        }
+        Benchmark("floatToInt16 \(label)") { benchmark in
+            for _ in benchmark.scaledIterations {
+                floats.withUnsafeBufferPointer { f in back.withUnsafeMutableBufferPointer { SampleConversion.floatToInt16(f, into: $0) } }
+                blackHole(back[count - 1])
+            }
+        }
+    }
+}
