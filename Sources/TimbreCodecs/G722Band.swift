@@ -33,12 +33,19 @@ struct G722Band: Sendable {
     @inlinable @inline(__always)
     static func saturate(_ x: Int32) -> Int32 { min(max(x, -32768), 32767) }
 
+    /// `x`, or `−x` where `mask` is −1 (mask must be 0 or −1).
+    @inlinable @inline(__always)
+    static func negate(_ x: Int32, when mask: Int32) -> Int32 { (x ^ mask) &- mask }
+
+    /// `−x`, or `x` where `mask` is −1 (mask must be 0 or −1).
+    @inlinable @inline(__always)
+    static func negate(_ x: Int32, unless mask: Int32) -> Int32 { negate(x, when: ~mask) }
+
     /// One UPZERO coefficient: leak `b` by 255/256 and step ±128 towards the sign agreement of
     /// the new difference (sign `sgd`) with the stored one `dOld`.
     @inlinable @inline(__always)
     static func zeroUpdate(_ b: Int32, _ dOld: Int32, _ sgd: Int32, _ step: Int32) -> Int32 {
-        let flip = (dOld >> 15) ^ sgd  // 0 when signs agree, -1 otherwise
-        return saturate(((step ^ flip) &- flip) &+ ((b &* 32640) >> 15))
+        saturate(negate(step, when: (dOld >> 15) ^ sgd) &+ ((b &* 32640) >> 15))
     }
 
     /// One FILTEZ tap: b·2d in Q15, with 2d limited to 16 bits.
@@ -48,10 +55,11 @@ struct G722Band: Sendable {
     /// Updates the logarithmic scale factor with `w` (from the WL or WH table), limited to
     /// `0...limit`, and recomputes `det` from it (LOGSCL/LOGSCH then SCALEL/SCALEH).
     /// `shiftBase` is 8 for the low band and 10 for the high band.
+    /// `tables` is `G722Tables.packed`'s storage.
     @inlinable @inline(__always)
-    mutating func adaptScale(_ w: Int32, limit: Int32, shiftBase: Int32) {
+    mutating func adaptScale(_ w: Int32, limit: Int32, shiftBase: Int32, tables: UnsafePointer<Int32>) {
         nb = min(max(((nb &* 127) >> 7) &+ w, 0), limit)
-        let mantissa = G722Tables.inverseLog(Int((nb >> 6) & 31))
+        let mantissa = tables[G722Tables.ilbOffset &+ Int((nb >> 6) & 31)]
         let shift = shiftBase &- (nb >> 11)
         let linear = shift < 0 ? mantissa << -shift : mantissa >> shift
         det = linear << 2
@@ -64,20 +72,26 @@ struct G722Band: Sendable {
         let r = Self.saturate(s &+ d)
         let p = Self.saturate(sz &+ d)
 
+        // Sign comparisons are done as masks (x >> 15 is 0 or −1 for a 16-bit x; XOR of two is
+        // −1 when they differ) and applied as ±: data-dependent branches here would mispredict
+        // on every other sample, and this chain is the codec's critical path.
+        let sg0 = p >> 15
+        let differ1 = sg0 ^ (p1 >> 15)
+        let differ2 = sg0 ^ (p2 >> 15)
+
         // UPPOL2: second pole coefficient.
-        let sg0 = p >> 15, sg1 = p1 >> 15, sg2 = p2 >> 15
         let wa1 = Self.saturate(a1 << 2)
-        let wa2 = min(sg0 == sg1 ? -wa1 : wa1, 32767)
-        var newA2 = (wa2 >> 7) &+ (sg0 == sg2 ? 128 : -128) &+ ((a2 &* 32512) >> 15)
+        let wa2 = min(Self.negate(wa1, unless: differ1), 32767)  // −wa1 when the signs agree
+        var newA2 = (wa2 >> 7) &+ Self.negate(128, when: differ2) &+ ((a2 &* 32512) >> 15)
         newA2 = min(max(newA2, -12288), 12288)
 
         // UPPOL1: first pole coefficient, kept inside the stability triangle.
-        var newA1 = Self.saturate((sg0 == sg1 ? 192 : -192) &+ ((a1 &* 32640) >> 15))
+        var newA1 = Self.saturate(Self.negate(192, when: differ1) &+ ((a1 &* 32640) >> 15))
         let bound = Self.saturate(15360 &- newA2)
         newA1 = min(max(newA1, -bound), bound)
 
         // UPZERO: sign-sign update of the six zero coefficients; DELAYA.
-        let step: Int32 = d == 0 ? 0 : 128
+        let step = Int32(truncatingIfNeeded: (d != 0 ? 1 : 0) as Int) << 7
         let sgd = d >> 15
         b6 = Self.zeroUpdate(b6, d6, sgd, step)
         b5 = Self.zeroUpdate(b5, d5, sgd, step)

@@ -32,7 +32,7 @@ public struct G722Encoder: AudioEncoder, Sendable {
         let octets = pcm.count / 2
         guard payload.count >= octets else { throw .outputTooSmall(needed: octets) }
         guard octets > 0, let base = payload.baseAddress else { return 0 }
-        encodePairs(pcm, into: base.assumingMemoryBound(to: UInt8.self))
+        encodePairs(pcm.baseAddress!, octets: octets, into: base.assumingMemoryBound(to: UInt8.self))
         return octets
     }
 
@@ -42,21 +42,22 @@ public struct G722Encoder: AudioEncoder, Sendable {
         qmf.reset()
     }
 
-    @inlinable
-    mutating func encodePairs(_ pcm: UnsafeBufferPointer<Int16>, into out: UnsafeMutablePointer<UInt8>) {
-        let input = pcm.baseAddress!
-        let octets = pcm.count / 2
+    @usableFromInline
+    mutating func encodePairs(_ input: UnsafePointer<Int16>, octets: Int, into out: UnsafeMutablePointer<UInt8>) {
         var low = self.low, high = self.high
-        let position = qmf.line.withUnsafeMutableBufferPointer { line in
-            var cursor = G722QMFCursor(line: line.baseAddress!, position: qmf.position)
-            for j in 0..<octets {
-                let (even, odd) = cursor.step(Int32(input[2 &* j]), Int32(input[2 &* j &+ 1]))
-                let xLow = (even &+ odd) >> 14
-                let xHigh = (odd &- even) >> 14
-                let code = Self.encodeLow(xLow, &low) | Self.encodeHigh(xHigh, &high) << 6
-                out[j] = code
+        var position = qmf.position
+        G722Tables.packed.withUnsafeBufferPointer { tables in
+            let t = tables.baseAddress!
+            qmf.line.withUnsafeMutableBufferPointer { line in
+                var cursor = G722QMFCursor(line: line.baseAddress!, position: position)
+                for j in 0..<octets {
+                    let (even, odd) = cursor.step(Int32(input[2 &* j]), Int32(input[2 &* j &+ 1]))
+                    let lowCode = Self.encodeLow((even &+ odd) >> 14, &low, t)
+                    let highCode = Self.encodeHigh((odd &- even) >> 14, &high, t)
+                    out[j] = UInt8(truncatingIfNeeded: lowCode | highCode << 6)
+                }
+                position = cursor.position
             }
-            return cursor.position
         }
         qmf.position = position
         self.low = low
@@ -66,41 +67,48 @@ public struct G722Encoder: AudioEncoder, Sendable {
     /// Low band: 6-bit quantiser (QUANTL), 4-bit inverse quantiser for the predictor (INVQAL),
     /// scale adaptation and prediction. Returns the 6-bit code.
     @inlinable @inline(__always)
-    static func encodeLow(_ x: Int32, _ band: inout G722Band) -> UInt8 {
+    static func encodeLow(_ x: Int32, _ band: inout G722Band, _ t: UnsafePointer<Int32>) -> Int32 {
         let e = G722Band.saturate(x &- band.s)
         let magnitude = e ^ (e >> 31)  // e ≥ 0 ? e : −(e+1)
         let det = band.det
         // QUANTL: the interval is one more than the number of decision levels 1…29 at or below
         // the magnitude. The levels never fall with the index, so a branch-free binary search
         // finds that count in five steps (entries 30 and 31 repeat level 29; clamp after).
-        let below = G722Tables.lowDecisionSearch.withUnsafeBufferPointer { levels in
-            var below = 0
-            @inline(__always) func probe(_ step: Int) {
-                let next = below &+ step
-                below = magnitude >= (levels[next] &* det) >> 12 ? next : below
-            }
-            probe(16); probe(8); probe(4); probe(2); probe(1)
-            return min(below, 29)
-        }
-        let code = G722Tables.read(G722Tables.lowCode, (Int(e >> 31) & 32) | (below &+ 1))
+        let levels = t + G722Tables.lowDecisionOffset
+        var below = 0
+        below = Self.searchStep(below, 16, magnitude, det, levels)
+        below = Self.searchStep(below, 8, magnitude, det, levels)
+        below = Self.searchStep(below, 4, magnitude, det, levels)
+        below = Self.searchStep(below, 2, magnitude, det, levels)
+        below = Self.searchStep(below, 1, magnitude, det, levels)
+        let interval = min(below, 29) &+ 1
+        let code = t[G722Tables.lowCodeOffset &+ ((Int(e >> 31) & 32) | interval)]  // negative: 32…
         let top4 = Int(code >> 2)
-        let difference = (det &* G722Tables.read(G722Tables.qm4, top4)) >> 15
-        band.adaptScale(G722Tables.read(G722Tables.lowScaleStep, top4), limit: 18432, shiftBase: 8)
+        let difference = (det &* t[G722Tables.qm4Offset &+ top4]) >> 15
+        band.adaptScale(t[G722Tables.lowScaleStepOffset &+ top4], limit: 18432, shiftBase: 8, tables: t)
         band.update(difference: difference)
         return code
+    }
+
+    /// One step of the quantiser's binary search: `below + size` if the magnitude reaches that
+    /// level, else `below`. `(magnitude − level) >> 31` is −1 under the level: no branch.
+    @inlinable @inline(__always)
+    static func searchStep(_ below: Int, _ size: Int, _ magnitude: Int32, _ det: Int32, _ levels: UnsafePointer<Int32>) -> Int {
+        let under = Int((magnitude &- ((levels[below &+ size] &* det) >> 12)) >> 31)
+        return below &+ (size & ~under)
     }
 
     /// High band: 2-bit quantiser (QUANTH), inverse quantiser, adaptation and prediction.
     /// Returns the 2-bit code.
     @inlinable @inline(__always)
-    static func encodeHigh(_ x: Int32, _ band: inout G722Band) -> UInt8 {
+    static func encodeHigh(_ x: Int32, _ band: inout G722Band, _ t: UnsafePointer<Int32>) -> Int32 {
         let e = G722Band.saturate(x &- band.s)
         let magnitude = e ^ (e >> 31)
         let det = band.det
-        let outer = magnitude >= (564 &* det) >> 12
-        let code: UInt8 = e < 0 ? (outer ? 0 : 1) : (outer ? 2 : 3)
-        let difference = (det &* G722Tables.read(G722Tables.qm2, Int(code))) >> 15
-        band.adaptScale(G722Tables.read(G722Tables.highScaleStep, Int(code)), limit: 22528, shiftBase: 10)
+        let inner = ((magnitude &- ((564 &* det) >> 12)) >> 31) & 1  // 1 below the decision level
+        let code = (~(e >> 31) & 2) | inner  // 0/1 negative outer/inner, 2/3 positive outer/inner
+        let difference = (det &* t[G722Tables.qm2Offset &+ Int(code)]) >> 15
+        band.adaptScale(t[G722Tables.highScaleStepOffset &+ Int(code)], limit: 22528, shiftBase: 10, tables: t)
         band.update(difference: difference)
         return code
     }
