@@ -60,9 +60,10 @@ struct G722Band: Sendable {
     mutating func adaptScale(_ w: Int32, limit: Int32, shiftBase: Int32, tables: UnsafePointer<Int32>) {
         nb = min(max(((nb &* 127) >> 7) &+ w, 0), limit)
         let mantissa = tables[G722Tables.ilbOffset &+ Int((nb >> 6) & 31)]
+        // Shift right by shiftBase − nb/2048, which is −1 at the very top of nb's range: shifting
+        // the doubled mantissa by one more covers that case without a branch.
         let shift = shiftBase &- (nb >> 11)
-        let linear = shift < 0 ? mantissa << -shift : mantissa >> shift
-        det = linear << 2
+        det = ((mantissa &<< 1) &>> (shift &+ 1)) &<< 2
     }
 
     /// Runs the predictor for one quantised difference `d` (blocks RECONS, PARREC, UPPOL2,

@@ -73,7 +73,7 @@ public struct G722Decoder: AudioDecoder, Sendable {
                     let code = Int(codes[j])
                     // Low band (INVQBL for the output, INVQAL for the predictor).
                     let lowDet = low.det
-                    let lowOut = (lowDet &* lowOutput[(code & 63) >> lowShift]) >> 15
+                    let lowOut = (lowDet &* lowOutput[(code & 63) &>> lowShift]) >> 15
                     let rLow = min(max(low.s &+ lowOut, -16384), 16383)
                     let top4 = (code >> 2) & 15
                     let lowDifference = (lowDet &* t[G722Tables.qm4Offset &+ top4]) >> 15
