@@ -72,30 +72,28 @@ public struct G722Encoder: AudioEncoder, Sendable {
         let magnitude = e ^ (e >> 31)  // e ≥ 0 ? e : −(e+1)
         let det = band.det
         // QUANTL: the interval is one more than the number of decision levels 1…29 at or below
-        // the magnitude. The levels never fall with the index, so a branch-free binary search
-        // finds that count in five steps (entries 30 and 31 repeat level 29; clamp after).
-        let levels = t + G722Tables.lowDecisionOffset
-        var below = 0
-        below = Self.searchStep(below, 16, magnitude, det, levels)
-        below = Self.searchStep(below, 8, magnitude, det, levels)
-        below = Self.searchStep(below, 4, magnitude, det, levels)
-        below = Self.searchStep(below, 2, magnitude, det, levels)
-        below = Self.searchStep(below, 1, magnitude, det, levels)
-        let interval = min(below, 29) &+ 1
+        // the magnitude (the levels never fall with the index, so this equals the standard's
+        // linear search). All 32 scaled levels are computed at once in four `SIMD8<Int32>` and
+        // counted with arithmetic only — (level − magnitude − 1) >> 31 is −1 where the level is
+        // reached — so the search adds no dependent loads or branches to the critical path.
+        // Lanes 0, 30 and 31 are forced to Int32.max so they never count.
+        let levels = UnsafeRawPointer(t + G722Tables.lowDecisionOffset)
+        let scale = SIMD8<Int32>(repeating: det)
+        let reach = SIMD8<Int32>(repeating: magnitude &+ 1)
+        let first = SIMD8<Int32>(Int32.max, 0, 0, 0, 0, 0, 0, 0)
+        let last = SIMD8<Int32>(0, 0, 0, 0, 0, 0, Int32.max, Int32.max)
+        let l0 = ((levels.loadUnaligned(as: SIMD8<Int32>.self) &* scale) &>> 12) | first
+        let l1 = (levels.loadUnaligned(fromByteOffset: 32, as: SIMD8<Int32>.self) &* scale) &>> 12
+        let l2 = (levels.loadUnaligned(fromByteOffset: 64, as: SIMD8<Int32>.self) &* scale) &>> 12
+        let l3 = ((levels.loadUnaligned(fromByteOffset: 96, as: SIMD8<Int32>.self) &* scale) &>> 12) | last
+        let reached = ((l0 &- reach) &>> 31) &+ ((l1 &- reach) &>> 31) &+ ((l2 &- reach) &>> 31) &+ ((l3 &- reach) &>> 31)
+        let interval = 1 &- Int(reached.wrappedSum())
         let code = t[G722Tables.lowCodeOffset &+ ((Int(e >> 31) & 32) | interval)]  // negative: 32…
         let top4 = Int(code >> 2)
         let difference = (det &* t[G722Tables.qm4Offset &+ top4]) >> 15
         band.adaptScale(t[G722Tables.lowScaleStepOffset &+ top4], limit: 18432, shiftBase: 8, tables: t)
         band.update(difference: difference)
         return code
-    }
-
-    /// One step of the quantiser's binary search: `below + size` if the magnitude reaches that
-    /// level, else `below`. `(magnitude − level) >> 31` is −1 under the level: no branch.
-    @inlinable @inline(__always)
-    static func searchStep(_ below: Int, _ size: Int, _ magnitude: Int32, _ det: Int32, _ levels: UnsafePointer<Int32>) -> Int {
-        let under = Int((magnitude &- ((levels[below &+ size] &* det) >> 12)) >> 31)
-        return below &+ (size & ~under)
     }
 
     /// High band: 2-bit quantiser (QUANTH), inverse quantiser, adaptation and prediction.

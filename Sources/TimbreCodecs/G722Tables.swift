@@ -10,8 +10,8 @@ enum G722Tables {
         0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587, 650, 714,
         786, 858, 940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919, 0, 0,
     ]
-    /// `lowDecision` padded to 32 entries by repeating the last level, for the encoder's binary
-    /// search.
+    /// `lowDecision` padded to 32 entries (four `SIMD8` loads) for the encoder's vector count;
+    /// entries 0, 30 and 31 are masked out there.
     @usableFromInline static let lowDecisionSearch: [Int32] = [
         0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587, 650, 714,
         786, 858, 940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919, 2919, 2919,
