@@ -21,6 +21,10 @@ import Benchmark
 import TimbreCodecs
 import TimbreCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .instructions, .mallocCountTotal],
@@ -35,9 +39,11 @@ let benchmarks: @Sendable () -> Void = {
         var state: UInt32 = 12345
         return (0..<count).map { i in
             state = state &* 1_664_525 &+ 1_013_904_223
-            let noise = Double(Int32(bitPattern: state) >> 20)
-            let t = Double(i % 16000) / 16000
-            return Int16(clamping: Int(12000 * sin(2 * Double.pi * (200 + 1800 * t) * t) + noise))
+            let noise: Double = Double(Int32(bitPattern: state) >> 20)
+            let t: Double = Double(i % 16000) / 16000
+            let phase: Double = 2 * Double.pi * (200 + 1800 * t) * t
+            let value: Double = 12000 * sin(phase) + noise
+            return Int16(clamping: Int(value))
         }
     }
 
