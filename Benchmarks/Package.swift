@@ -1,7 +1,10 @@
 // swift-tools-version: 6.1
 //
-// Timbre benchmarks (ordo-one/benchmark): one executable target per area under Benchmarks/.
-// Run: cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
+// Timbre's benchmarks (ordo-one/package-benchmark), kept in a nested package so the library's
+// own manifest has no benchmark dependency. Run from this directory:
+//   swift package benchmark                       # all targets
+//   swift package benchmark --target CodecBenchmarks
+// Thresholds live in `Thresholds/`; peer comparisons (C libraries) in `peers/`.
 import PackageDescription
 
 let package = Package(
@@ -13,6 +16,16 @@ let package = Package(
     ],
     targets: [
         .executableTarget(
+            name: "CodecBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TimbreCore", package: "Timbre"),
+                .product(name: "TimbreCodecs", package: "Timbre"),
+            ],
+            path: "Benchmarks/CodecBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "HIDBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
@@ -20,6 +33,16 @@ let package = Package(
             ],
             path: "Benchmarks/HIDBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Same-run comparison with the C peers: `peers/codecs/run.sh` builds this in release
+        // (baseline and AVX2) and prints Timbre's samples/s beside the C harness's.
+        .executableTarget(
+            name: "codec-peer-runner",
+            dependencies: [
+                .product(name: "TimbreCore", package: "Timbre"),
+                .product(name: "TimbreCodecs", package: "Timbre"),
+            ],
+            path: "peers/codecs/runner"
         ),
     ]
 )
