@@ -19,6 +19,9 @@ public struct TimbreCommand: ParsableCommand {
         subcommands: [
             CodecCommand.self,
             MixCommand.self,
+            MixBenchCommand.self,
+            GreetingCommand.self,
+            RecordingCommand.self,
         ]
     )
 

@@ -43,6 +43,8 @@ public final class MixMinusBridge {
         var listenQ12: Int32 = 0
         var inSum = false
         var contributed = false
+        /// The contribution is the 16-bit input itself (unity gain, no fade): no 32-bit copy.
+        var contributionIsInput = false
         var whisperSlot = -1
         var nextWhisperer = -1
         var detector = ActiveSpeakerDetector()
@@ -156,7 +158,9 @@ public final class MixMinusBridge {
         guard let slot = liveSlot(id), let port = ports[slot], samples.count >= port.frameSamples,
             let dst = samples.baseAddress
         else { return false }
-        dst.update(from: port.output.baseAddress!, count: port.frameSamples)
+        // Same-rate participants read the bridge's output slot directly (no extra copy).
+        let src = port.downsampler == nil ? UnsafePointer(output + slot * frameSamples) : UnsafePointer(port.output.baseAddress!)
+        dst.update(from: src, count: port.frameSamples)
         return true
     }
 

@@ -57,6 +57,10 @@ public struct SoftLimiter: Sendable {
         limitSlow(input, into: output, count: count, peak: peak)
     }
 
+    /// True while the envelope is at unity: then a frame whose peak is within `threshold`
+    /// passes unchanged, and a caller that already narrowed it needs nothing more.
+    @inlinable public var isTransparent: Bool { gain == 1 }
+
     @usableFromInline
     mutating func limitSlow(
         _ input: UnsafePointer<Int32>, into output: UnsafeMutablePointer<Int16>, count: Int, peak: Int32
@@ -79,7 +83,7 @@ public struct SoftLimiter: Sendable {
         let step = rampLength > 0 ? (end - start) / Float(rampLength) : 0
         for i in 0..<count {
             let g = i < rampLength ? start + step * Float(i + 1) : end
-            var y = Float(input[i]) * g
+            var y = g == 1 ? Float(input[i]) : Float(input[i]) * g
             let a = abs(y)
             if a > t {
                 let shaped = t + k * tanhf((a - t) / k)
