@@ -112,12 +112,12 @@ enum MixKernel {
         var start = 0
         while start < count {
             let end = min(count, start + 960)
-            var e: UInt32 = 0
+            var e: Int32 = 0
             for i in start..<end {
-                let q = Int32(x[i]) &>> 4
-                e &+= UInt32(bitPattern: q &* q)
+                let q = Int32(Int16(truncatingIfNeeded: Int32(x[i]) &>> 4))
+                e &+= q &* q
             }
-            total += Int64(e)
+            total += Int64(UInt32(bitPattern: e))
             start = end
         }
         return total << 8
@@ -131,14 +131,15 @@ enum MixKernel {
         var start = 0
         while start < count {
             let end = min(count, start + 960)
-            var e: UInt32 = 0
+            var e: Int32 = 0
             for i in start..<end {
                 let v = Int32(input[i])
                 sum[i] &+= v
-                let q = v &>> 4
-                e &+= UInt32(bitPattern: q &* q)
+                // (x >> 4) fits in 12 bits, so this is a 16 × 16-bit multiply (vpmaddwd).
+                let q = Int32(Int16(truncatingIfNeeded: v &>> 4))
+                e &+= q &* q
             }
-            total += Int64(e)
+            total += Int64(UInt32(bitPattern: e))
             start = end
         }
         return total << 8
@@ -160,6 +161,26 @@ enum MixKernel {
             out[i] = Int16(truncatingIfNeeded: min(max(v, -32767), 32767))
         }
         return max(hi, 0 &- lo)
+    }
+
+    /// The common case in 16 bits: when the whole bus fits (`bus16` is the exact full mix), each
+    /// listener's mix is `bus16 − own` with saturation, 16 lanes per AVX2 vector and no
+    /// widening or narrowing. A saturated sample exceeds the limiter threshold, so the returned
+    /// peak sends the caller to the exact 32-bit path whenever it matters.
+    @inlinable
+    static func minus16(
+        _ bus16: UnsafePointer<Int16>, _ own: UnsafePointer<Int16>, into out: UnsafeMutablePointer<Int16>, count: Int
+    ) -> Int32 {
+        var hi: Int16 = 0
+        var lo: Int16 = 0
+        for i in 0..<count {
+            // min/max, not Int16(clamping:), which branches; LLVM turns this into vpsubsw.
+            let v = Int16(truncatingIfNeeded: min(max(Int32(bus16[i]) &- Int32(own[i]), -32768), 32767))
+            hi = max(hi, v)
+            lo = min(lo, v)
+            out[i] = v
+        }
+        return max(Int32(hi), 0 &- Int32(lo))
     }
 
     /// As `minusNarrow`, for a 32-bit contribution (gain or fade applied).

@@ -15,22 +15,13 @@ extension MixMinusBridge {
         let now = frameIndex * Int64(f)
         bus.update(repeating: 0, count: f)
 
-        // 1. Room size, whisper routing, silence for participants that wrote nothing.
-        var roomSize = 0
-        for s in 0..<slotCapacity where slots[s].occupied {
-            if !slots[s].hasInput { (input + s * f).update(repeating: 0, count: f) }
-            if !slots[s].leaving { roomSize += 1 }
-            slots[s].whisperSlot = -1
-            if let target = slots[s].settings.whisperTarget, let t = liveSlot(target) { slots[s].whisperSlot = t }
-            whisperHead[s] = -1
-        }
-
         // 2. Who is mixed: everyone, or the K loudest active talkers. Top-K needs this frame's
         //    levels first; otherwise levels come out of the summing pass below.
         let k = configuration.topK.k
         let topK = roomSize > configuration.topK.appliesAbove && k < roomSize
         if topK {
             for s in 0..<slotCapacity where slots[s].occupied {
+                if !slots[s].hasInput { (input + s * f).update(repeating: 0, count: f) }
                 let energy = isHeard(s) ? MixKernel.energy(input + s * f, count: f) : -1
                 detect(slot: s, energy: energy, now: now)
             }
@@ -48,6 +39,9 @@ extension MixMinusBridge {
             }
             let inp = input + s * f
             let c = contribution + s * f
+            if !topK && !slots[s].hasInput { inp.update(repeating: 0, count: f) }
+            slots[s].whisperSlot = -1
+            if let w = settings.whisperTarget, let t = liveSlot(w) { slots[s].whisperSlot = t }
             slots[s].inSum = false
             slots[s].contributed = false
             slots[s].contributionIsInput = false
@@ -86,7 +80,8 @@ extension MixMinusBridge {
         }
 
         // 4. The full mix, shared by every listener who contributes nothing to it.
-        fullLimiter.process(bus, into: fullMix, count: f)
+        // When it passed unchanged, the full mix is the bus in 16 bits: listeners subtract from it.
+        let busIs16 = fullLimiter.process(bus, into: fullMix, count: f)
         if !configuration.holdMusic.isEmpty { fillHoldFrame() }
 
         // 5. Each listener's mix-minus.
@@ -95,6 +90,9 @@ extension MixMinusBridge {
             let out = output + s * f
             let target: Int32 = settings.hears && !slots[s].leaving ? 4096 : 0
             let current = slots[s].listenQ12
+            // Whisperers aimed at this listener this frame; reset for the next frame whatever it hears.
+            let whisperers = whisperHead[s]
+            whisperHead[s] = -1
             if settings.onHold && settings.holdMusic && !slots[s].leaving && !configuration.holdMusic.isEmpty {
                 out.update(from: holdFrame, count: f)
                 slots[s].limiter.follow(fullLimiter)
@@ -102,7 +100,6 @@ extension MixMinusBridge {
                 out.update(repeating: 0, count: f)
                 slots[s].limiter.follow(fullLimiter)
             } else {
-                let whisperers = whisperHead[s]
                 if !slots[s].inSum && whisperers < 0 {
                     out.update(from: fullMix, count: f)
                     slots[s].limiter.follow(fullLimiter)
@@ -112,7 +109,9 @@ extension MixMinusBridge {
                         // Fast path: subtract and narrow in one pass; final if within threshold.
                         let peak =
                             slots[s].contributionIsInput
-                            ? MixKernel.minusNarrow(bus, input + s * f, into: out, count: f)
+                            ? (busIs16
+                                ? MixKernel.minus16(fullMix, input + s * f, into: out, count: f)
+                                : MixKernel.minusNarrow(bus, input + s * f, into: out, count: f))
                             : MixKernel.minusNarrow(bus, contribution + s * f, into: out, count: f)
                         done = peak <= SoftLimiter.threshold
                     }
@@ -135,8 +134,9 @@ extension MixMinusBridge {
                 if current != target { MixKernel.fadeOutput(out, from: current, to: target, count: f) }
             }
             slots[s].listenQ12 = target
-            if let down = ports[s]?.downsampler {
-                down.process(UnsafeBufferPointer(start: out, count: f), into: ports[s]!.output)
+            slots[s].hasInput = false
+            if slots[s].resampled, let port = ports[s], let down = port.downsampler {
+                down.process(UnsafeBufferPointer(start: out, count: f), into: port.output)
             }
         }
 
@@ -148,8 +148,7 @@ extension MixMinusBridge {
 
         // 7. Retire participants whose fade-out is complete.
         var anyoneLeft = false
-        for s in 0..<slotCapacity where slots[s].occupied {
-            slots[s].hasInput = false
+        for s in 0..<slotCapacity where leavingCount > 0 && slots[s].occupied {
             if slots[s].leaving && slots[s].contributionQ12 == 0 && slots[s].listenQ12 == 0 {
                 let id = slots[s].id
                 if slots[s].detector.isSpeaking {
@@ -161,6 +160,7 @@ extension MixMinusBridge {
                 ports[s] = nil
                 // The return queue holds one entry per slot, so this push cannot fail.
                 controller.returns.push(SlotReturn(id: id, port: port))
+                leavingCount -= 1
                 emit(.left(id), at: now + Int64(f))
                 anyoneLeft = true
             }

@@ -44,17 +44,19 @@ public struct SoftLimiter: Sendable {
     /// Makes this limiter continue from another's envelope (an output switching streams).
     public mutating func follow(_ other: SoftLimiter) { gain = other.gain }
 
-    /// Limits `count` samples of `input` into `output`. Allocation-free.
-    @inlinable
+    /// Limits `count` samples of `input` into `output`. Returns true when the output equals the
+    /// input exactly (the limiter was transparent for this frame). Allocation-free.
+    @inlinable @discardableResult
     public mutating func process(
         _ input: UnsafePointer<Int32>, into output: UnsafeMutablePointer<Int16>, count: Int
-    ) {
+    ) -> Bool {
         let peak = MixKernel.peakMagnitude(input, count: count)
         if gain == 1 && peak <= SoftLimiter.threshold {
             MixKernel.narrow(input, into: output, count: count)
-            return
+            return true
         }
         limitSlow(input, into: output, count: count, peak: peak)
+        return false
     }
 
     /// True while the envelope is at unity: then a frame whose peak is within `threshold`
