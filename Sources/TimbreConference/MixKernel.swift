@@ -145,6 +145,61 @@ enum MixKernel {
         return total << 8
     }
 
+    /// The common case in 16 bits: adds a unity-gain input to a 16-bit bus with saturation
+    /// (vpaddsw, 16 lanes, half the memory traffic of a 32-bit bus) and returns the input's
+    /// energy. `overflow` becomes nonzero if any addition saturated (saturating sums do not
+    /// associate, so the caller then recomputes the bus in 32 bits).
+    @inlinable
+    static func accumulate16(
+        _ input: UnsafePointer<Int16>, into bus16: UnsafeMutablePointer<Int16>, count: Int, overflow: inout Int16
+    ) -> Int64 {
+        var total: Int64 = 0
+        var flag: Int16 = 0
+        var start = 0
+        while start < count {
+            let end = min(count, start + 960)
+            var e: Int32 = 0
+            for i in start..<end {
+                let x = input[i]
+                let a = bus16[i]
+                let wide = Int32(a) &+ Int32(x)
+                let saturated = Int16(truncatingIfNeeded: min(max(wide, -32768), 32767))
+                flag |= saturated ^ (a &+ x)
+                bus16[i] = saturated
+                let q = Int32(x &>> 4)
+                e &+= q &* q
+            }
+            total += Int64(UInt32(bitPattern: e))
+            start = end
+        }
+        overflow |= flag
+        return total << 8
+    }
+
+    /// bus += widen(bus16).
+    @inlinable
+    static func widenAdd(_ bus16: UnsafePointer<Int16>, into bus: UnsafeMutablePointer<Int32>, count: Int) {
+        for i in 0..<count { bus[i] &+= Int32(bus16[i]) }
+    }
+
+    /// bus += widen(input) (recomputing a 16-bit bus that saturated).
+    @inlinable
+    static func add(_ input: UnsafePointer<Int16>, into bus: UnsafeMutablePointer<Int32>, count: Int) {
+        for i in 0..<count { bus[i] &+= Int32(input[i]) }
+    }
+
+    /// Largest |x| of a 16-bit frame.
+    @inlinable
+    static func peakMagnitude(_ x: UnsafePointer<Int16>, count: Int) -> Int32 {
+        var hi: Int16 = 0
+        var lo: Int16 = 0
+        for i in 0..<count {
+            hi = max(hi, x[i])
+            lo = min(lo, x[i])
+        }
+        return max(Int32(hi), 0 &- Int32(lo))
+    }
+
     /// out = narrow(bus − own) in one pass, returning max |bus − own|. When that peak is within
     /// the limiter's threshold (and its gain is unity) this output is final; otherwise the
     /// caller runs the limiter's slow path.

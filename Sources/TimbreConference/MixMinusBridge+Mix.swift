@@ -14,6 +14,11 @@ extension MixMinusBridge {
         let f = frameSamples
         let now = frameIndex * Int64(f)
         bus.update(repeating: 0, count: f)
+        // Unity-gain, steady talkers (the usual case) sum into the 16-bit full-mix buffer; others
+        // (gains, fades) into the 32-bit bus. `overflow` records any 16-bit saturation.
+        fullMix.update(repeating: 0, count: f)
+        var overflow: Int16 = 0
+        var any32 = false
 
         // 2. Who is mixed: everyone, or the K loudest active talkers. Top-K needs this frame's
         //    levels first; otherwise levels come out of the summing pass below.
@@ -61,12 +66,14 @@ extension MixMinusBridge {
                     }
                 } else {
                     if current == target && target == 4096 {
-                        energy = MixKernel.accumulate(inp, into: bus, count: f)
+                        energy = MixKernel.accumulate16(inp, into: fullMix, count: f, overflow: &overflow)
                         slots[s].contributionIsInput = true
                     } else if current == target {
                         MixKernel.contribute(inp, gainQ12: target, into: c, sum: bus, count: f)
+                        any32 = true
                     } else {
                         MixKernel.contributeRamp(inp, from: current, to: target, into: c, sum: bus, count: f)
+                        any32 = true
                     }
                     slots[s].inSum = true
                 }
@@ -79,9 +86,26 @@ extension MixMinusBridge {
             }
         }
 
-        // 4. The full mix, shared by every listener who contributes nothing to it.
-        // When it passed unchanged, the full mix is the bus in 16 bits: listeners subtract from it.
-        let busIs16 = fullLimiter.process(bus, into: fullMix, count: f)
+        // 4. The full mix. When the 16-bit sum is exact, within the threshold and the limiter at
+        //    unity, it is the full mix as it stands and listeners subtract from it in 16 bits;
+        //    otherwise the 32-bit bus is completed and limited.
+        var busIs16 = false
+        if overflow == 0 && !any32 && fullLimiter.isTransparent
+            && MixKernel.peakMagnitude(UnsafePointer(fullMix), count: f) <= SoftLimiter.threshold
+        {
+            busIs16 = true
+        } else {
+            if overflow == 0 {
+                MixKernel.widenAdd(fullMix, into: bus, count: f)
+            } else {
+                for s in 0..<slotCapacity where slots[s].occupied && slots[s].contributionIsInput {
+                    MixKernel.add(input + s * f, into: bus, count: f)
+                }
+            }
+            busIs16 = fullLimiter.process(bus, into: fullMix, count: f)
+        }
+        // Whether `bus` holds the complete 32-bit sum (completed lazily on the 16-bit path).
+        var bus32Ready = !busIs16 || overflow != 0 || any32
         if !configuration.holdMusic.isEmpty { fillHoldFrame() }
 
         // 5. Each listener's mix-minus.
@@ -116,6 +140,10 @@ extension MixMinusBridge {
                         done = peak <= SoftLimiter.threshold
                     }
                     if !done {
+                        if !bus32Ready {
+                            MixKernel.widenAdd(fullMix, into: bus, count: f)
+                            bus32Ready = true
+                        }
                         if slots[s].contributionIsInput {
                             MixKernel.subtract(bus, input + s * f, into: work, count: f)
                         } else if slots[s].inSum {
