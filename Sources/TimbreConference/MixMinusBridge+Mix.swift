@@ -12,7 +12,10 @@ extension MixMinusBridge {
     public func mix() {
         applyPendingCommands()
         let f = frameSamples
-        let now = frameIndex * Int64(f)
+        // Class `var`s are copied to locals for the per-participant loops: each access to a
+        // stored `var` of a class pays a dynamic exclusivity check.
+        let frame = frameIndex
+        let now = frame * Int64(f)
         bus.update(repeating: 0, count: f)
         // Unity-gain, steady talkers (the usual case) sum into the 16-bit full-mix buffer; others
         // (gains, fades) into the 32-bit bus. `overflow` records any 16-bit saturation.
@@ -28,7 +31,7 @@ extension MixMinusBridge {
             for s in 0..<slotCapacity where slots[s].occupied {
                 if !slots[s].hasInput { (input + s * f).update(repeating: 0, count: f) }
                 let energy = isHeard(s) ? MixKernel.energy(input + s * f, count: f) : -1
-                detect(slot: s, energy: energy, now: now)
+                detect(slot: s, energy: energy, now: now, frame: frame)
             }
             selectTalkers(k: k)
         }
@@ -82,15 +85,16 @@ extension MixMinusBridge {
             }
             if !topK {
                 if energy < 0 && isHeard(s) { energy = MixKernel.energy(inp, count: f) }
-                detect(slot: s, energy: isHeard(s) ? energy : -1, now: now)
+                detect(slot: s, energy: isHeard(s) ? energy : -1, now: now, frame: frame)
             }
         }
 
         // 4. The full mix. When the 16-bit sum is exact, within the threshold and the limiter at
         //    unity, it is the full mix as it stands and listeners subtract from it in 16 bits;
         //    otherwise the 32-bit bus is completed and limited.
+        var full = fullLimiter
         var busIs16 = false
-        if overflow == 0 && !any32 && fullLimiter.isTransparent
+        if overflow == 0 && !any32 && full.isTransparent
             && MixKernel.peakMagnitude(UnsafePointer(fullMix), count: f) <= SoftLimiter.threshold
         {
             busIs16 = true
@@ -102,11 +106,12 @@ extension MixMinusBridge {
                     MixKernel.add(input + s * f, into: bus, count: f)
                 }
             }
-            busIs16 = fullLimiter.process(bus, into: fullMix, count: f)
+            busIs16 = full.process(bus, into: fullMix, count: f)
         }
+        fullLimiter = full
         // Whether `bus` holds the complete 32-bit sum (completed lazily on the 16-bit path).
         var bus32Ready = !busIs16 || overflow != 0 || any32
-        if !configuration.holdMusic.isEmpty { fillHoldFrame() }
+        if hasHoldMusic { fillHoldFrame() }
 
         // 5. Each listener's mix-minus.
         for s in 0..<slotCapacity where slots[s].occupied {
@@ -117,16 +122,16 @@ extension MixMinusBridge {
             // Whisperers aimed at this listener this frame; reset for the next frame whatever it hears.
             let whisperers = whisperHead[s]
             whisperHead[s] = -1
-            if settings.onHold && settings.holdMusic && !slots[s].leaving && !configuration.holdMusic.isEmpty {
+            if settings.onHold && settings.holdMusic && !slots[s].leaving && hasHoldMusic {
                 out.update(from: holdFrame, count: f)
-                slots[s].limiter.follow(fullLimiter)
+                slots[s].limiter.follow(full)
             } else if current == 0 && target == 0 {
                 out.update(repeating: 0, count: f)
-                slots[s].limiter.follow(fullLimiter)
+                slots[s].limiter.follow(full)
             } else {
                 if !slots[s].inSum && whisperers < 0 {
                     out.update(from: fullMix, count: f)
-                    slots[s].limiter.follow(fullLimiter)
+                    slots[s].limiter.follow(full)
                 } else {
                     var done = false
                     if whisperers < 0 && slots[s].limiter.isTransparent {
@@ -176,7 +181,8 @@ extension MixMinusBridge {
 
         // 7. Retire participants whose fade-out is complete.
         var anyoneLeft = false
-        for s in 0..<slotCapacity where leavingCount > 0 && slots[s].occupied {
+        var leaving = leavingCount
+        for s in 0..<slotCapacity where leaving > 0 && slots[s].occupied {
             if slots[s].leaving && slots[s].contributionQ12 == 0 && slots[s].listenQ12 == 0 {
                 let id = slots[s].id
                 if slots[s].detector.isSpeaking {
@@ -188,11 +194,12 @@ extension MixMinusBridge {
                 ports[s] = nil
                 // The return queue holds one entry per slot, so this push cannot fail.
                 controller.returns.push(SlotReturn(id: id, port: port))
-                leavingCount -= 1
+                leaving -= 1
                 emit(.left(id), at: now + Int64(f))
                 anyoneLeft = true
             }
         }
+        leavingCount = leaving
         if ended && anyoneLeft && !(0..<slotCapacity).contains(where: { slots[$0].occupied }) {
             emit(.conferenceEnded, at: now + Int64(f))
         }
@@ -206,19 +213,19 @@ extension MixMinusBridge {
     /// Runs the speaker detector on one frame's energy (negative: the participant is silenced)
     /// and emits the resulting event.
     @inline(__always)
-    func detect(slot s: Int, energy: Int64, now: Int64) {
+    func detect(slot s: Int, energy: Int64, now: Int64, frame: Int64) {
         let f = frameSamples
         let transition: ActiveSpeakerDetector.Transition?
         if energy >= 0 {
             let meanSquare = Double(energy) / Double(f)
             transition = slots[s].detector.update(meanSquare: meanSquare)
-            if configuration.normalizesLevels && slots[s].detector.isSpeaking {
+            if normalizes && slots[s].detector.isSpeaking {
                 normalize(slot: s, meanSquare: meanSquare)
             }
         } else {
             transition = slots[s].detector.silence()
         }
-        if slots[s].detector.isSpeaking { slots[s].lastActiveFrame = frameIndex }
+        if slots[s].detector.isSpeaking { slots[s].lastActiveFrame = frame }
         switch transition {
         case .started(let ago)?:
             emit(.speakingStarted(slots[s].id), at: now - Int64(ago * f))
@@ -233,7 +240,7 @@ extension MixMinusBridge {
     @inline(__always)
     func gainQ12(slot s: Int) -> Int32 {
         let q = slots[s].settings.gain.q12
-        if !configuration.normalizesLevels || slots[s].normalizationDB == 0 { return q }
+        if !normalizes || slots[s].normalizationDB == 0 { return q }
         let g = Double(q) * pow(10, Double(slots[s].normalizationDB) / 20)
         return Int32(min(65_535, max(0, g.rounded())))
     }

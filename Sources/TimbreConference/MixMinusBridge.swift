@@ -83,6 +83,9 @@ public final class MixMinusBridge {
     var recording = false
     var ended = false
     var tap: RecordingTap?
+    /// Hoisted configuration flags (read per participant on the frame path).
+    let hasHoldMusic: Bool
+    let normalizes: Bool
     /// Frames a talker stays eligible for top-K after its last active frame (1 s): bridges pauses.
     let topKHoldFrames: Int64
 
@@ -121,6 +124,8 @@ public final class MixMinusBridge {
         whisperHead = .allocate(capacity: slotCapacity)
         whisperHead.initialize(repeating: -1, count: slotCapacity)
         topKHoldFrames = Int64(1000 / configuration.frameDuration.milliseconds)
+        hasHoldMusic = !configuration.holdMusic.isEmpty
+        normalizes = configuration.normalizesLevels
     }
 
     deinit {
