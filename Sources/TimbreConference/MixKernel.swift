@@ -145,33 +145,34 @@ enum MixKernel {
         return total << 8
     }
 
-    /// The common case in 16 bits: adds a unity-gain input to a 16-bit bus (wrapping vpaddw,
-    /// 16 lanes, half the memory traffic of a 32-bit bus), returning the input's energy and
-    /// adding its peak magnitude to `peakSum`. While the peaks of everything summed add up to
-    /// at most 32 767 no addition can wrap; otherwise the caller recomputes the bus in 32 bits.
+    /// The common case in 16 bits: adds a unity-gain input to a 16-bit bus with saturation
+    /// (vpaddsw, 16 lanes, half the memory traffic of a 32-bit bus) and returns the input's
+    /// energy. `overflow` becomes nonzero if any addition saturated (saturating sums do not
+    /// associate, so the caller then recomputes the bus in 32 bits).
     @inlinable
     static func accumulate16(
-        _ input: UnsafePointer<Int16>, into bus16: UnsafeMutablePointer<Int16>, count: Int, peakSum: inout Int32
+        _ input: UnsafePointer<Int16>, into bus16: UnsafeMutablePointer<Int16>, count: Int, overflow: inout Int16
     ) -> Int64 {
         var total: Int64 = 0
-        var hi: Int16 = 0
-        var lo: Int16 = 0
+        var flag: Int16 = 0
         var start = 0
         while start < count {
             let end = min(count, start + 960)
             var e: Int32 = 0
             for i in start..<end {
                 let x = input[i]
-                bus16[i] = bus16[i] &+ x
-                hi = max(hi, x)
-                lo = min(lo, x)
+                let a = bus16[i]
+                let wide = Int32(a) &+ Int32(x)
+                let saturated = Int16(truncatingIfNeeded: min(max(wide, -32768), 32767))
+                flag |= saturated ^ (a &+ x)
+                bus16[i] = saturated
                 let q = Int32(x &>> 4)
                 e &+= q &* q
             }
             total += Int64(UInt32(bitPattern: e))
             start = end
         }
-        peakSum &+= max(Int32(hi), 0 &- Int32(lo))
+        overflow |= flag
         return total << 8
     }
 

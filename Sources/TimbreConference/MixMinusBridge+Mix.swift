@@ -18,9 +18,9 @@ extension MixMinusBridge {
         let now = frame * Int64(f)
         bus.update(repeating: 0, count: f)
         // Unity-gain, steady talkers (the usual case) sum into the 16-bit full-mix buffer; others
-        // (gains, fades) into the 32-bit bus. `peakSum` bounds the 16-bit sum (no wrap while ≤ 32767).
+        // (gains, fades) into the 32-bit bus. `overflow` records any 16-bit saturation.
         fullMix.update(repeating: 0, count: f)
-        var peakSum: Int32 = 0
+        var overflow: Int16 = 0
         var any32 = false
 
         // 2. Who is mixed: everyone, or the K loudest active talkers. Top-K needs this frame's
@@ -69,7 +69,7 @@ extension MixMinusBridge {
                     }
                 } else {
                     if current == target && target == 4096 {
-                        energy = MixKernel.accumulate16(inp, into: fullMix, count: f, peakSum: &peakSum)
+                        energy = MixKernel.accumulate16(inp, into: fullMix, count: f, overflow: &overflow)
                         slots[s].contributionIsInput = true
                     } else if current == target {
                         MixKernel.contribute(inp, gainQ12: target, into: c, sum: bus, count: f)
@@ -92,15 +92,14 @@ extension MixMinusBridge {
         // 4. The full mix. When the 16-bit sum is exact, within the threshold and the limiter at
         //    unity, it is the full mix as it stands and listeners subtract from it in 16 bits;
         //    otherwise the 32-bit bus is completed and limited.
-        let overflow = peakSum > 32_767
-        var busIs16 = false
         var full = fullLimiter
-        if !overflow && !any32 && full.isTransparent
+        var busIs16 = false
+        if overflow == 0 && !any32 && full.isTransparent
             && MixKernel.peakMagnitude(UnsafePointer(fullMix), count: f) <= SoftLimiter.threshold
         {
             busIs16 = true
         } else {
-            if !overflow {
+            if overflow == 0 {
                 MixKernel.widenAdd(fullMix, into: bus, count: f)
             } else {
                 for s in 0..<slotCapacity where slots[s].occupied && slots[s].contributionIsInput {
@@ -111,7 +110,7 @@ extension MixMinusBridge {
         }
         fullLimiter = full
         // Whether `bus` holds the complete 32-bit sum (completed lazily on the 16-bit path).
-        var bus32Ready = !busIs16 || overflow || any32
+        var bus32Ready = !busIs16 || overflow != 0 || any32
         if hasHoldMusic { fillHoldFrame() }
 
         // 5. Each listener's mix-minus.
