@@ -96,18 +96,23 @@ struct MixBenchCommand: ParsableCommand {
         config.maximumParticipants = n
         config.topK = .always(k: topK ?? n)
         let bridge = MixMinusBridge(configuration: config)
+        // Participants run at their codec's rate (G.711 is 8 kHz: resampled to and from the bridge).
+        let participantRate = try codec == "none" ? rate : makeDecoder(rate: rate).descriptor.sampleRate
+        let pf = FrameDuration.ms20.samples(at: participantRate)
+        let participantSource =
+            participantRate == rate ? source : try Resampler.convert(source, from: rate.hertz, to: participantRate.hertz)
         var ids: [ParticipantID] = []
         for i in 0..<n {
             do {
-                ids.append(try bridge.controller.join(as: i == 0 ? .host : .member, sampleRate: rate))
+                ids.append(try bridge.controller.join(as: i == 0 ? .host : .member, sampleRate: participantRate))
             } catch {
                 throw CLIError("mix-bench: \(error)")
             }
         }
         bridge.applyPendingCommands()
         let f = bridge.frameSamples
-        let pcmIn = UnsafeMutableBufferPointer<Int16>.allocate(capacity: f)
-        let pcmOut = UnsafeMutableBufferPointer<Int16>.allocate(capacity: f)
+        let pcmIn = UnsafeMutableBufferPointer<Int16>.allocate(capacity: pf)
+        let pcmOut = UnsafeMutableBufferPointer<Int16>.allocate(capacity: pf)
         defer {
             pcmIn.deallocate()
             pcmOut.deallocate()
@@ -126,9 +131,9 @@ struct MixBenchCommand: ParsableCommand {
             var enc = try makeEncoder(rate: rate)
             var buffer = [UInt8](repeating: 0, count: enc.maximumPayloadSize)
             for k in 0..<frames {
-                let size = try source.withUnsafeBufferPointer { s in
+                let size = try participantSource.withUnsafeBufferPointer { s in
                     try buffer.withUnsafeMutableBytes { b in
-                        try enc.encode(UnsafeBufferPointer(rebasing: s[(k * f)..<((k + 1) * f)]), into: b)
+                        try enc.encode(UnsafeBufferPointer(rebasing: s[(k * pf)..<((k + 1) * pf)]), into: b)
                     }
                 }
                 payloads.append(Array(buffer[0..<size]))
@@ -138,7 +143,7 @@ struct MixBenchCommand: ParsableCommand {
 
         // Read the options once: an @Option getter is generic code, not for a timed loop.
         let kernelOnly = codec == "none"
-        let direct = zeroCopy
+        let direct = zeroCopy && participantRate == rate
         var inputs: [UnsafeMutableBufferPointer<Int16>] = []
         var outputs: [UnsafeBufferPointer<Int16>] = []
         if direct {
