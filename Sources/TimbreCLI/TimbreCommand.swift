@@ -27,6 +27,7 @@ public struct TimbreCommand: ParsableCommand {
             AECCommand.self,
             DeviceCommand.self,
             NetsimCommand.self,
+            MixBenchCommand.self,
         ]
     )
 
