@@ -35,10 +35,16 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Opus complexity 0...10 for the opus rows.")
     var complexity: Int = 9
 
+    @Option(help: "Samples per call in the large-buffer rows (1024...16777216).")
+    var bufferSamples: Int = 1 << 20
+
     func validate() throws {
         guard seconds.isFinite, (0.01...60).contains(seconds) else { throw CLIError("--seconds must be 0.01...60, not \(seconds)") }
         guard (6_000...510_000).contains(bitrate) else { throw CLIError("--bitrate must be 6000...510000, not \(bitrate)") }
         guard (0...10).contains(complexity) else { throw CLIError("--complexity must be 0...10, not \(complexity)") }
+        guard (1_024...(1 << 24)).contains(bufferSamples), bufferSamples % 2 == 0 else {
+            throw CLIError("--buffer-samples must be an even number in 1024...16777216, not \(bufferSamples)")
+        }
     }
 
     /// One measured kernel.
@@ -55,7 +61,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         var sources: Set<String> = []
         var results: [Result] = []
-        for kernel in try BenchKernels.all(bitrate: bitrate, complexity: complexity) {
+        for kernel in try BenchKernels.all(bitrate: bitrate, complexity: complexity, bufferSamples: bufferSamples) {
             sources.insert(kernel.source)
             let rate = try measure(kernel.run, seconds: seconds)
             results.append(Result(
