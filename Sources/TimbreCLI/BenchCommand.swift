@@ -38,10 +38,17 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Samples per call in the large-buffer rows (1024...16777216).")
     var bufferSamples: Int = 1 << 20
 
+    @Option(help: "Only kernels whose name starts with this (e.g. opus, g722.decode).")
+    var kernel: String?
+
+    @Option(help: "Run each kernel exactly N passes over the input instead of for --seconds (for instruction counts under callgrind).")
+    var iterations: Int?
+
     func validate() throws {
         guard seconds.isFinite, (0.01...60).contains(seconds) else { throw CLIError("--seconds must be 0.01...60, not \(seconds)") }
         guard (6_000...510_000).contains(bitrate) else { throw CLIError("--bitrate must be 6000...510000, not \(bitrate)") }
         guard (0...10).contains(complexity) else { throw CLIError("--complexity must be 0...10, not \(complexity)") }
+        if let n = iterations, !(1...1_000_000).contains(n) { throw CLIError("--iterations must be 1...1000000, not \(n)") }
         guard (1_024...(1 << 24)).contains(bufferSamples), bufferSamples % 2 == 0 else {
             throw CLIError("--buffer-samples must be an even number in 1024...16777216, not \(bufferSamples)")
         }
@@ -61,9 +68,14 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         var sources: Set<String> = []
         var results: [Result] = []
-        for kernel in try BenchKernels.all(bitrate: bitrate, complexity: complexity, bufferSamples: bufferSamples) {
+        var kernels = try BenchKernels.all(bitrate: bitrate, complexity: complexity, bufferSamples: bufferSamples)
+        if let prefix = kernel {
+            kernels = kernels.filter { $0.name.hasPrefix(prefix.lowercased()) }
+            guard !kernels.isEmpty else { throw CLIError("no kernel matches '\(prefix)'") }
+        }
+        for kernel in kernels {
             sources.insert(kernel.source)
-            let rate = try measure(kernel.run, seconds: seconds)
+            let rate = try measure(kernel.run, seconds: seconds, passes: iterations)
             results.append(Result(
                 kernel: kernel.name, frameSamples: kernel.frameSamples, sampleRate: kernel.sampleRate,
                 samplesPerSecond: rate, bitrate: kernel.bitrate, complexity: kernel.complexity))
@@ -88,16 +100,19 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// Runs `pass` repeatedly for `seconds`, returning samples per second.
-    private func measure(_ pass: () throws -> Int, seconds: Double) throws -> Double {
+    /// Runs `pass` repeatedly for `seconds` (or exactly `passes` times), after one warm-up
+    /// pass, returning samples per second.
+    private func measure(_ pass: () throws -> Int, seconds: Double, passes: Int?) throws -> Double {
         var samples = try pass()  // warm up caches and branch predictors
         samples = 0
         let start = Self.now()
         var elapsed = 0.0
+        var done = 0
         repeat {
             samples += try pass()
+            done += 1
             elapsed = Self.now() - start
-        } while elapsed < seconds
+        } while passes.map { done < $0 } ?? (elapsed < seconds)
         return Double(samples) / elapsed
     }
 

@@ -37,8 +37,15 @@ import Testing
         #expect(o.stdout.contains("SampleAudio/speech-en-male"))
     }
 
+    @Test func kernelFilterAndFixedIterations() throws {
+        let o = try CodecCLI.timbre(["bench", "--json", "--kernel", "opus.dec", "--iterations", "1"])
+        #expect(o.status == 0)
+        let results = try #require(try CodecCLI.json(o)["results"] as? [[String: Any]])
+        #expect(results.map { $0["kernel"] as? String } == ["opus.decode"])
+    }
+
     @Test func badArgumentsExitTwo() throws {
-        for arguments in [["bench", "--seconds", "0"], ["bench", "--seconds", "nan"], ["bench", "--seconds", "1000"], ["bench", "--complexity", "-1"], ["bench", "--buffer-samples", "7"]] {
+        for arguments in [["bench", "--seconds", "0"], ["bench", "--seconds", "nan"], ["bench", "--seconds", "1000"], ["bench", "--complexity", "-1"], ["bench", "--buffer-samples", "7"], ["bench", "--kernel", "mp3"], ["bench", "--iterations", "0"]] {
             let o = try CodecCLI.timbre(arguments)
             #expect(o.status == 2, "\(arguments)")
             #expect(o.stderrLines.count == 1, "\(arguments): \(o.stderr)")
