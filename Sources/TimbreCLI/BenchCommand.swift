@@ -13,7 +13,9 @@ import Glibc
 /// One thread; speech from `SampleAudio` at each codec's rate; frames of 20 ms (the RTP path)
 /// and 1 M-sample buffers (the kernels' peak) for G.711 and G.722, 20 ms frames for Opus.
 /// `realtimeFactor` is how many times faster than real time one core runs the kernel, which
-/// is also how many one-way channels of it one core can carry.
+/// is also how many one-way channels of it one core can carry. Rates are per second of the
+/// thread's CPU time (as `openssl speed` uses user time), so other load on the box does not
+/// distort them; `--seconds` is wall time.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -100,30 +102,37 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// Runs `pass` repeatedly for `seconds` (or exactly `passes` times), after one warm-up
-    /// pass, returning samples per second.
+    /// Runs `pass` repeatedly for `seconds` of wall time (or exactly `passes` times), after one
+    /// warm-up pass, returning samples per second of this thread's CPU time. Like `openssl
+    /// speed`, which counts user time: on a shared, loaded machine wall time would charge the
+    /// kernel for time it spent waiting for a core.
     private func measure(_ pass: () throws -> Int, seconds: Double, passes: Int?) throws -> Double {
         var samples = try pass()  // warm up caches and branch predictors
         samples = 0
         let start = Self.now()
-        var elapsed = 0.0
+        let cpuStart = Self.threadCPUTime()
         var done = 0
         repeat {
             samples += try pass()
             done += 1
-            elapsed = Self.now() - start
-        } while passes.map { done < $0 } ?? (elapsed < seconds)
-        return Double(samples) / elapsed
+        } while passes.map { done < $0 } ?? (Self.now() - start < seconds)
+        return Double(samples) / max(Self.threadCPUTime() - cpuStart, 1e-9)
     }
 
-    static func now() -> Double {
+    /// Monotonic wall time in seconds.
+    static func now() -> Double { clockSeconds(CLOCK_MONOTONIC) }
+
+    /// CPU time of the calling thread in seconds.
+    static func threadCPUTime() -> Double { clockSeconds(CLOCK_THREAD_CPUTIME_ID) }
+
+    private static func clockSeconds(_ clock: clockid_t) -> Double {
         var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
+        clock_gettime(clock, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     private func printHeader(sources: Set<String>) {
-        print("timbre bench: one thread, \(seconds) s per kernel, input: \(sources.sorted().first ?? "?")")
+        print("timbre bench: one thread, \(seconds) s per kernel, rates per CPU second, input: \(sources.sorted().first ?? "?")")
         print(pad("kernel", 14) + pad("frame", 9) + pad("rate", 7) + pad("samples/s", 14) + "x real time (channels/core)")
     }
 

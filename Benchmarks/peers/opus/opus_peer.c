@@ -2,7 +2,7 @@
  * libopus directly from C. Same input (a SampleAudio speech WAV read with libsndfile, mono
  * 48 kHz), same settings (OPUS_APPLICATION_VOIP, bitrate, complexity, VBR + constrained VBR,
  * no FEC/DTX), same 20 ms frames, one warm-up pass, then passes over the whole input either
- * for SECONDS or exactly PASSES times. Prints one JSON line like a `timbre bench --json` row.
+ * for SECONDS of wall time or exactly PASSES times; rates per CPU second of the thread. Prints one JSON line like a `timbre bench --json` row.
  *
  * usage: opus_peer WAV encode|decode BITRATE COMPLEXITY (--seconds S | --passes N)
  * Written for Timbre; not derived from any other harness. */
@@ -16,11 +16,15 @@
 #define FRAME 960
 #define SLOT 3832 /* Timbre's maximumPayloadSize for 20 ms: 1275 * 3 + 7 */
 
-static double now(void) {
+static double seconds_of(clockid_t clock) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
+/* Wall time bounds the run; rates are per second of this thread's CPU time, as in
+   `timbre bench`, so load from other processes does not distort the comparison. */
+static double now(void) { return seconds_of(CLOCK_MONOTONIC); }
+static double cpu(void) { return seconds_of(CLOCK_THREAD_CPUTIME_ID); }
 
 int main(int argc, char **argv) {
     if (argc != 7) {
@@ -64,7 +68,7 @@ int main(int argc, char **argv) {
     if (decode)
         for (int i = 0; i < frames; i++) warm += opus_decode(dec, packets + (size_t)i * SLOT, lengths[i], out, 5760, 0);
 
-    double start = now(), elapsed = 0;
+    double start = now(), cpuStart = cpu(), elapsed = 0;
     long long samples = 0;
     int done = 0;
     volatile int sink = warm;
@@ -81,6 +85,7 @@ int main(int argc, char **argv) {
         done++;
         elapsed = now() - start;
     } while (bySeconds ? elapsed < seconds : done < passes);
+    elapsed = cpu() - cpuStart;
     printf("{\"kernel\": \"libopus.%s\", \"frameSamples\": %d, \"samplesPerSecond\": %.0f, "
            "\"realtimeFactor\": %.1f, \"sampleRate\": 48000, \"bitrate\": %d, \"complexity\": %d}\n",
            decode ? "decode" : "encode", FRAME, samples / elapsed, samples / elapsed / 48000.0, bitrate,
