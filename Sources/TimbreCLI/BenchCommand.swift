@@ -132,8 +132,19 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func printHeader(sources: Set<String>) {
-        print("timbre bench: one thread, \(seconds) s per kernel, rates per CPU second, input: \(sources.sorted().first ?? "?")")
+        print("timbre bench: one thread, \(seconds) s per kernel, rates per CPU second, input: \(Self.describe(sources))")
         print(pad("kernel", 14) + pad("frame", 9) + pad("rate", 7) + pad("samples/s", 14) + "x real time (channels/core)")
+    }
+
+    /// "…/speech-en-male-{8k,16k,48k}.wav" for the per-rate files of one voice.
+    static func describe(_ sources: Set<String>) -> String {
+        let stems = Set(sources.map { s -> String in
+            var t = s
+            for rate in ["-8k.wav", "-16k.wav", "-48k.wav"] where t.hasSuffix(rate) { t.removeLast(rate.count) }
+            return t
+        })
+        guard stems.count == 1, let stem = stems.first, sources.count > 1 else { return sources.sorted().joined(separator: ", ") }
+        return stem + "-{8k,16k,48k}.wav"
     }
 
     private func printRow(_ r: Result) {
