@@ -2,8 +2,12 @@
 // SampleAudio speech (960 samples, mono 48 kHz), plus concealment and FEC recovery.
 //
 // Metrics: wall clock, instructions and `mallocCountTotal`. Every per-frame call must allocate
-// nothing: each benchmark pins mallocCountTotal at 0 (absolute threshold at p90), so
-// `swift package benchmark thresholds check --target OpusBenchmarks` fails if one allocates.
+// nothing. With Swift 6.3 on Linux the harness itself counts 16 mallocs per sample when its
+// runtime interposer is not built: `control.empty` (an empty loop) shows that baseline, and
+// every Opus benchmark measured the same 16 (2026-11-22), i.e. zero of its own. The absolute
+// p90 threshold is that baseline, so one allocation per frame fails
+// `swift package benchmark thresholds check --target OpusBenchmarks`. `valgrind --tool=memcheck`
+// on `timbre bench --kernel opus --iterations 1` vs `3` confirms it independently (same count).
 // The wrapper's overhead against calling libopus from C on the same input is measured by
 // `peers/opus/run.sh` (wall clock and callgrind instructions, same run).
 import Benchmark
@@ -12,9 +16,13 @@ import TimbreCodecs
 import TimbreCore
 import TimbreOpus
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 let benchmarks: @Sendable () -> Void = {
     let zeroMalloc: [BenchmarkMetric: BenchmarkThresholds] = [
-        .mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 0])
+        .mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 16])
     ]
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .instructions, .mallocCountTotal],
@@ -24,10 +32,12 @@ let benchmarks: @Sendable () -> Void = {
         thresholds: zeroMalloc
     )
 
-    // SampleAudio/speech-en-male-48k.wav, found from this file's path.
+    // SampleAudio/speech-en-male-48k.wav: from $TIMBRE_SAMPLE_AUDIO, else found from this
+    // file's path.
     var root = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
     root.removeLast(4)  // Benchmarks/Benchmarks/OpusBenchmarks/OpusBenchmarks.swift
-    let path = root.joined(separator: "/") + "/SampleAudio/speech-en-male-48k.wav"
+    let directory = getenv("TIMBRE_SAMPLE_AUDIO").map { String(cString: $0) } ?? root.joined(separator: "/") + "/SampleAudio"
+    let path = directory + "/speech-en-male-48k.wav"
     guard let speech = try? AudioFileReader.readMono(path: path).samples else {
         fatalError("cannot read \(path)")
     }
@@ -37,6 +47,12 @@ let benchmarks: @Sendable () -> Void = {
     _ = pcm.initialize(from: speech.prefix(frames * frame))
     let out = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 5_760)
     let slot = 4_000
+
+    // Control: an empty loop body, so the harness's own per-sample allocations (if any, e.g.
+    // when its runtime interposer is not built) can be told apart from the codec's.
+    Benchmark("control.empty") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(0) }
+    }
 
     for complexity in [5, 9, 10] {
         let encoder = try! OpusEncoder(.init(bitrate: 32_000, complexity: complexity))
