@@ -67,10 +67,12 @@ let package = Package(
         library("TimbreSDP", ["TimbreCodecs"]),
         library("TimbreJitter", ["TimbreRTP", "TimbreCodecs", "TimbreDSP"]),
         library("TimbreConference", ["TimbreCore", "TimbreDSP"]),
-        library("TimbreRecording", ["TimbreCore", "TimbreAudioFile"]),
-        library("TimbreGreetings", ["TimbreCore", "TimbreAudioFile", "TimbreDSP"]),
+        library("TimbreRecording", ["TimbreCore", "TimbreAudioFile", "CSndFile"]),
+        library("TimbreGreetings", ["TimbreCore", "TimbreAudioFile", "TimbreDSP", "CSndFile"]),
         library("TimbreHID", []),
-        library("TimbreHeadset", ["TimbreHID", "CTimbreLinux"]),
+        .target(
+            name: "TimbreHeadset", dependencies: ["TimbreHID", "CTimbreLinux"],
+            exclude: ["udev"], swiftSettings: swiftSettings),
         library("TimbreAudioDevices", ["TimbreCore", "CALSA"]),
 
         // Command line.
