@@ -35,7 +35,7 @@ extension SessionDescription {
             }
             guard !bytes.contains(0), !bytes.contains(UInt8(ascii: "\r")) else { throw .invalidCharacters(line: number) }
             let type = Character(Unicode.Scalar(bytes[0]))
-            let value = String(line.dropFirst(2))
+            let value = String(decoding: bytes[2...], as: UTF8.self)  // bytes: "=" may combine with a mark
             if i == 0 {
                 guard type == "v" else { throw .missingLine("v") }
                 guard value == "0" else { throw .unsupportedVersion(value) }
@@ -170,13 +170,15 @@ extension SessionDescription {
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    /// Only the ten ASCII digits. (`("0"..."9").contains` would also admit graphemes such as
+    /// "1" + U+0301, which then fail `Int(_:)`.)
+    var isASCIIDigit: Bool { asciiValue.map { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } ?? false }
 }
 
 extension String {
     var isIPv4Literal: Bool {
         let parts = split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { p in p.count <= 3 && !p.isEmpty && p.allSatisfy(\.isASCIIDigit) && Int(p)! <= 255 }
+        return parts.count == 4 && parts.allSatisfy { p in p.count <= 3 && !p.isEmpty && p.allSatisfy(\.isASCIIDigit) && (Int(p) ?? 256) <= 255 }
     }
 
     /// A DNS name (letters, digits, hyphens, dots), with at least one letter so it is not a bad IPv4.

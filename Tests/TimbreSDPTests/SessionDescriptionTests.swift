@@ -42,6 +42,11 @@ import TimbreSDP
         if text.contains("\r\n") { #expect(out == text) }
     }
 
+    @Test func valueStartingWithACombiningMarkIsKept() throws {
+        let d = try SessionDescription(parsing: "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=\u{301}x\r\nt=0 0\r\n")
+        #expect(d.sessionName == "\u{301}x")
+    }
+
     @Test func directionSetterReplaces() throws {
         var d = try SessionDescription(parsing: SampleSDP.asteriskOffer)
         d.media[0].direction = .inactive
@@ -82,6 +87,9 @@ import TimbreSDP
         (base + "x=unknown\r\n", .invalidField(line: 7, type: "x", reason: "not allowed in a media section")),
         ("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\no=- 1 1 IN IP4 1.2.3.4\r\n", .invalidField(line: 3, type: "o", reason: "repeated o= line")),
         (base + "a=x\u{0}y\r\n", .invalidCharacters(line: 7)),
+        // A digit with a combining accent is one Character that sorts between "0" and "9".
+        ("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1\u{301}.2.3.4\r\nt=0 0\r\n", .invalidField(line: 4, type: "c", reason: "invalid IPv4 address")),
+        ("v=0\r\no=- 1\u{301} 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\n", .invalidField(line: 2, type: "o", reason: "session id is not a decimal number")),
         (base + "a=x\ry\r\n", .invalidCharacters(line: 7)),
     ]
 
