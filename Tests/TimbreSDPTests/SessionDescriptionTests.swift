@@ -113,7 +113,8 @@ import TimbreSDP
 
     @Test func randomTextNeverTraps() {
         var state: UInt64 = 7
-        let alphabet = Array("v=o-sctma0123456789 IN IP4./:\r\nRTP/AVP audio rtpmap".utf8)
+        // ASCII grammar pieces plus multi-byte UTF-8, a combining mark and invalid bytes.
+        let alphabet = Array("v=o-sctma0123456789 IN IP4./:\r\nRTP/AVP audio rtpmap\u{301}é٣".utf8) + [0xFF, 0xC0, 0x80]
         var parsed = 0
         for _ in 0..<3000 {
             var bytes: [UInt8] = Array(Self.base.utf8)
