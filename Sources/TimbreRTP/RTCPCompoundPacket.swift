@@ -45,7 +45,10 @@ public enum RTCPCompoundPacket {
                 throw .firstPacketNotReport(type)
             }
             let body = offset + 4
-            packets.append(try parseOne(bytes, type: type, count: count, body: body, end: bodyEnd, index: index))
+            let known = (RTCPPacket.senderReportType...RTCPPacket.goodbyeType).contains(type)
+            // Opaque packets keep their padding inside the body, so it stays whole 32-bit words.
+            let end = known ? bodyEnd : offset + length
+            packets.append(try parseOne(bytes, type: type, count: count, body: body, end: end, index: index))
             offset += length
             index += 1
         }
@@ -105,14 +108,14 @@ public enum RTCPCompoundPacket {
         case RTCPPacket.goodbyeType:
             guard body + 4 * count <= end else { throw .goodbyePastEnd(packetIndex: index) }
             let ssrcs = (0..<count).map { BigEndianBytes.u32(b, body + 4 * $0) }
-            var reason: String?
+            var reason: [UInt8]?
             let at = body + 4 * count
             if at < end {
                 let len = Int(b[at])
                 guard at + 1 + len <= end else { throw .goodbyePastEnd(packetIndex: index) }
-                reason = String(decoding: UnsafeRawBufferPointer(rebasing: b[(at + 1)..<(at + 1 + len)]), as: UTF8.self)
+                reason = Array(UnsafeRawBufferPointer(rebasing: b[(at + 1)..<(at + 1 + len)]))
             }
-            return .goodbye(RTCPGoodbye(ssrcs: ssrcs, reason: reason))
+            return .goodbye(RTCPGoodbye(ssrcs: ssrcs, reasonBytes: reason))
         default:
             return .other(RTCPOpaquePacket(packetType: type, count: UInt8(count), body: Array(UnsafeRawBufferPointer(rebasing: b[body..<end]))))
         }
@@ -138,7 +141,7 @@ public enum RTCPCompoundPacket {
                 // ssrc + items + at least one null byte, padded to 4
                 sum + ((4 + c.items.reduce(0) { $0 + 2 + $1.value.count } + 1 + 3) & ~3)
             }
-        case .goodbye(let bye): 4 + 4 * bye.ssrcs.count + (bye.reason.map { ($0.utf8.count + 1 + 3) & ~3 } ?? 0)
+        case .goodbye(let bye): 4 + 4 * bye.ssrcs.count + (bye.reasonBytes.map { ($0.count + 1 + 3) & ~3 } ?? 0)
         case .other(let o): 4 + o.body.count
         }
     }
@@ -179,7 +182,7 @@ public enum RTCPCompoundPacket {
             }
         case .goodbye(let bye):
             guard bye.ssrcs.count <= 31 else { throw .invalidField("at most 31 BYE sources") }
-            guard (bye.reason?.utf8.count ?? 0) <= 255 else { throw .invalidField("BYE reason longer than 255 bytes") }
+            guard (bye.reasonBytes?.count ?? 0) <= 255 else { throw .invalidField("BYE reason longer than 255 bytes") }
         case .other(let o):
             guard o.count <= 31, o.body.count % 4 == 0 else { throw .invalidField("opaque RTCP body must be whole words, count ≤ 31") }
         }
@@ -237,9 +240,9 @@ public enum RTCPCompoundPacket {
                 BigEndianBytes.put32(out, at, s)
                 at += 4
             }
-            if let reason = bye.reason {
-                out[at] = UInt8(reason.utf8.count)
-                for (k, v) in reason.utf8.enumerated() { out[at + 1 + k] = v }
+            if let reason = bye.reasonBytes {
+                out[at] = UInt8(reason.count)
+                for (k, v) in reason.enumerated() { out[at + 1 + k] = v }
             }
         case .other(let o):
             header(out, start, count: Int(o.count), type: o.packetType, size: size)

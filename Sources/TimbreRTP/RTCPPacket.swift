@@ -84,13 +84,22 @@ public struct RTCPSourceDescription: Hashable, Sendable {
 public struct RTCPGoodbye: Hashable, Sendable {
     /// At most 31 sources leaving.
     public var ssrcs: [UInt32]
-    /// Optional reason, at most 255 UTF-8 bytes.
-    public var reason: String?
+    /// Optional reason as sent: at most 255 bytes, meant to be UTF-8 but kept as bytes so that
+    /// a peer's invalid text round-trips unchanged.
+    public var reasonBytes: [UInt8]?
 
     public init(ssrcs: [UInt32], reason: String? = nil) {
         self.ssrcs = ssrcs
-        self.reason = reason
+        self.reasonBytes = reason.map { Array($0.utf8) }
     }
+
+    public init(ssrcs: [UInt32], reasonBytes: [UInt8]?) {
+        self.ssrcs = ssrcs
+        self.reasonBytes = reasonBytes
+    }
+
+    /// The reason as text (invalid UTF-8 replaced).
+    public var reason: String? { reasonBytes.map { String(decoding: $0, as: UTF8.self) } }
 }
 
 /// An RTCP packet of a type this module does not interpret (APP, feedback, XR, …), kept as bytes.
@@ -98,7 +107,7 @@ public struct RTCPOpaquePacket: Hashable, Sendable {
     public var packetType: UInt8
     /// The 5-bit count/subtype field.
     public var count: UInt8
-    /// Everything after the 4-byte common header, without padding (a multiple of 4 bytes).
+    /// Everything after the 4-byte common header, including any padding (a multiple of 4 bytes).
     public var body: [UInt8]
 
     public init(packetType: UInt8, count: UInt8, body: [UInt8]) {

@@ -88,3 +88,11 @@ public struct RTPPacket: Hashable, Sendable {
         return BigEndianBytes.u32(bytes, Self.csrcOffset + 4 * index)
     }
 }
+
+extension RTPPacket {
+    /// Parses a packet viewed as a `RawSpan` (the bytes stay where they are).
+    public init(parsing span: RawSpan) throws(RTPParseError) {
+        let r = span.withUnsafeBytes { raw in Result { () throws(RTPParseError) in try RTPPacket(parsing: raw) } }
+        self = try r.get()
+    }
+}

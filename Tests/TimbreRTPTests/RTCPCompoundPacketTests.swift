@@ -147,3 +147,33 @@ import TimbreRTP
         rtp.withUnsafeBytes { #expect(!RTCPCompoundPacket.looksLikeRTCP($0)) }
     }
 }
+
+@Suite struct RTCPFuzzRegressionTests {
+    /// Found by the fuzzer: a padded packet of an unknown type had a body that was not whole
+    /// words after removing padding, and so could not be serialised again.
+    @Test func paddedOpaquePacketRoundTrips() throws {
+        let bytes: [UInt8] = [
+            0x80, 0xC9, 0x00, 0x01, 0x00, 0x00, 0x00, 0x07, 0x81, 0xCD, 0x00, 0x02, 0x00, 0x00, 0x00, 0x09,
+            0x00, 0x00, 0x00, 0x0A, 0xA1, 0x67, 0x00, 0x02, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x06,
+        ]
+        let packets = try RTCPCompoundPacket.parse(bytes)
+        #expect(packets.count == 3)
+        guard case .other(let o) = packets[2] else { Issue.record("expected opaque"); return }
+        #expect(o.packetType == 0x67 && o.body.count == 8)
+        #expect(try RTCPCompoundPacket.parse(try RTCPCompoundPacket.serialize(packets)) == packets)
+    }
+}
+
+extension RTCPFuzzRegressionTests {
+    /// Found by the fuzzer: a BYE reason of invalid UTF-8 grew when decoded as text and no
+    /// longer fitted in 255 bytes; reasons are now kept as bytes.
+    @Test func byeReasonWithInvalidUTF8RoundTrips() throws {
+        var reason = [UInt8](repeating: 0xFF, count: 200)
+        reason[0] = 0x80
+        let bytes: [UInt8] = [0x80, 203, 0, 51, 200] + reason + [0, 0, 0]
+        let packets = try RTCPCompoundPacket.parse(bytes)
+        guard case .goodbye(let bye) = packets[0] else { Issue.record("expected BYE"); return }
+        #expect(bye.reasonBytes == reason && bye.ssrcs.isEmpty)
+        #expect(try RTCPCompoundPacket.serialize(packets) == bytes)
+    }
+}

@@ -237,3 +237,12 @@ import TimbreTestSupport
         #expect(parsed > 1000)
     }
 }
+
+@Suite struct RTPPacketSpanTests {
+    @Test func parsesFromRawSpan() throws {
+        let bytes: [UInt8] = [0x80, 0x08, 0, 7, 0, 0, 0, 160, 0, 0, 0, 9, 0xD5, 0xD5]
+        let p = try RTPPacket(parsing: bytes.span.bytes)
+        #expect(p.header.payloadType == 8 && p.header.sequenceNumber == 7 && p.payloadCount == 2)
+        #expect(throws: RTPParseError.tooShort(11)) { try RTPPacket(parsing: bytes.span.bytes.extracting(0..<11)) }
+    }
+}
