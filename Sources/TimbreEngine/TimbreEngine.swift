@@ -1,0 +1,3 @@
+// TimbreEngine
+//
+// The media engine: call legs and bridges on dedicated media threads.
