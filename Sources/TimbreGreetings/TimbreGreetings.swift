@@ -1,3 +1,0 @@
-// TimbreGreetings
-//
-// Voicemail greeting validation against PBX profiles, transcoding and a greeting store.
