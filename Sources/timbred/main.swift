@@ -1,1 +1,7 @@
-print("timbred")
+import TimbreService
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(await TimbredMain.main())

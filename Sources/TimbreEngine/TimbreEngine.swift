@@ -1,3 +1,0 @@
-// TimbreEngine
-//
-// The media engine: call legs and bridges on dedicated media threads.
