@@ -18,6 +18,12 @@ public struct TimbreCommand: ParsableCommand {
         version: version,
         subcommands: [
             CodecCommand.self,
+            GreetingCommand.self,
+            RecordingCommand.self,
+            MixCommand.self,
+            HeadsetCommand.self,
+            BenchCommand.self,
+            DemoCommand.self,
         ]
     )
 

@@ -73,7 +73,7 @@ public struct GreetingValidator: Sendable {
         var structuralProblem = false
         switch container {
         case .wav:
-            let h = WAVHeader(bytes: bytes, fileSize: fileSize)
+            let h = RIFFWaveHeader(bytes: bytes, fileSize: fileSize)
             format.encoding = h.encoding
             if h.sampleRate > 0 {
                 format.sampleRate = h.sampleRate

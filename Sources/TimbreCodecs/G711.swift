@@ -1,0 +1,105 @@
+/// G.711 A-law and u-law kernels, bit-exact with the ITU-T G.191 software tools (`g711.c`).
+///
+/// G.191 is the reference: A-law quantises the top 13 bits of a sample, u-law the top 14, and
+/// both take negative samples in one's complement (`~x`, never `-x`, so `Int16.min` is an
+/// ordinary input and nothing here can trap). Other implementations differ from G.191 on some
+/// negative u-law inputs (libspandsp negates with `-x`, ffmpeg and sox round): the tests pin those
+/// differences down.
+///
+/// The per-sample functions have no branches and no tables: the segment (exponent) and the four
+/// mantissa bits come from converting the magnitude to `Float` — exact below 2²⁴ — and reading
+/// the bit pattern, whose top bits are `exponent << 4 | top four bits under the leading one`,
+/// which is the G.711 code layout. Integer→float conversion exists in SSE2 and AVX2, so the
+/// whole-buffer loops vectorise on the baseline x86-64 build as well (see the benchmark's doc
+/// comment for the `objdump` check). Decoding computes the value instead of reading a 256-entry
+/// table for the same reason.
+///
+/// All loops are allocation-free and safe to call from the media thread.
+public enum G711 {
+    // MARK: Per-sample kernels
+
+    /// Encodes one sample to A-law (G.191 `alaw_compress`).
+    @inlinable @inline(__always)
+    public static func aLaw(_ sample: Int16) -> UInt8 {
+        let x = Int32(sample)
+        let sign = x >> 31  // 0 or -1
+        let magnitude = (x ^ sign) >> 4  // one's complement magnitude, 0...2047 (top 13 bits)
+        // For magnitude >= 16: biased exponent e+127 with e = floor(log2), code = (e-3) << 4 | mantissa.
+        let bits = Int32(bitPattern: Float(magnitude).bitPattern) >> 19
+        let code = magnitude < 16 ? magnitude : bits &- ((127 + 3) << 4)
+        let positive = ~sign & 0x80
+        return UInt8(truncatingIfNeeded: (code | positive) ^ 0x55)
+    }
+
+    /// Decodes one A-law code (G.191 `alaw_expand`).
+    @inlinable @inline(__always)
+    public static func aLaw(decoding code: UInt8) -> Int16 {
+        let c = Int32(code)
+        let folded = (c ^ 0x55) & 0x7F
+        let exponent = folded >> 4
+        let mantissa = (folded & 0x0F) | (min(exponent, 1) << 4)  // implicit leading one above segment 0
+        let magnitude = ((mantissa << 4) | 8) << max(exponent &- 1, 0)  // at most 32256
+        let negative = (c >> 7) &- 1  // 0 when the sign bit is set (positive), -1 otherwise
+        return Int16(truncatingIfNeeded: (magnitude ^ negative) &- negative)
+    }
+
+    /// Encodes one sample to u-law (G.191 `ulaw_compress`).
+    @inlinable @inline(__always)
+    public static func muLaw(_ sample: Int16) -> UInt8 {
+        let x = Int32(sample)
+        let sign = x >> 31
+        // One's complement magnitude of the top 14 bits plus the u-law bias of 33, clipped.
+        let biased = min(((x ^ sign) >> 2) &+ 33, 0x1FFF)  // 33...8191, so floor(log2) is 5...12
+        let bits = Int32(bitPattern: Float(biased).bitPattern) >> 19  // (e+127) << 4 | mantissa
+        // Segment s = e-4 (1...8); code = (8-s) << 4 | (15 - mantissa) = 127 - ((s-1) << 4 | mantissa).
+        let code = ((127 + 5) << 4) &+ 127 &- bits
+        let positive = ~sign & 0x80
+        return UInt8(truncatingIfNeeded: code | positive)
+    }
+
+    /// Decodes one u-law code (G.191 `ulaw_expand`).
+    @inlinable @inline(__always)
+    public static func muLaw(decoding code: UInt8) -> Int16 {
+        let inverted = ~Int32(code)
+        let exponent = (inverted >> 4) & 7
+        let mantissa = inverted & 0x0F
+        // ((0x80 << e) + step·m + step/2 − 4·33) with step = 8 << e, folded into one shift.
+        let magnitude = (((mantissa << 3) &+ 132) << exponent) &- 132  // 0...32124
+        let negative = (Int32(code) >> 7) &- 1
+        return Int16(truncatingIfNeeded: (magnitude ^ negative) &- negative)
+    }
+
+    // MARK: Whole-buffer kernels
+
+    /// Encodes `pcm` to A-law; `codes` must be at least as long. Allocation-free.
+    @inlinable
+    public static func encodeALaw(_ pcm: UnsafeBufferPointer<Int16>, into codes: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(codes.count >= pcm.count, "A-law output shorter than input")
+        guard let s = pcm.baseAddress, let d = codes.baseAddress else { return }
+        for i in 0..<pcm.count { d[i] = aLaw(s[i]) }
+    }
+
+    /// Decodes A-law `codes` to PCM; `pcm` must be at least as long. Allocation-free.
+    @inlinable
+    public static func decodeALaw(_ codes: UnsafeBufferPointer<UInt8>, into pcm: UnsafeMutableBufferPointer<Int16>) {
+        precondition(pcm.count >= codes.count, "PCM output shorter than input")
+        guard let s = codes.baseAddress, let d = pcm.baseAddress else { return }
+        for i in 0..<codes.count { d[i] = aLaw(decoding: s[i]) }
+    }
+
+    /// Encodes `pcm` to u-law; `codes` must be at least as long. Allocation-free.
+    @inlinable
+    public static func encodeMuLaw(_ pcm: UnsafeBufferPointer<Int16>, into codes: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(codes.count >= pcm.count, "u-law output shorter than input")
+        guard let s = pcm.baseAddress, let d = codes.baseAddress else { return }
+        for i in 0..<pcm.count { d[i] = muLaw(s[i]) }
+    }
+
+    /// Decodes u-law `codes` to PCM; `pcm` must be at least as long. Allocation-free.
+    @inlinable
+    public static func decodeMuLaw(_ codes: UnsafeBufferPointer<UInt8>, into pcm: UnsafeMutableBufferPointer<Int16>) {
+        precondition(pcm.count >= codes.count, "PCM output shorter than input")
+        guard let s = codes.baseAddress, let d = pcm.baseAddress else { return }
+        for i in 0..<codes.count { d[i] = muLaw(decoding: s[i]) }
+    }
+}

@@ -1,0 +1,227 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TimbreCore
+
+/// An N-party mix-minus conference bridge: everyone hears everyone but themselves.
+///
+/// Per 20 ms tick the media thread calls `write` once per participant (its frame at its own
+/// rate), then `mix()`, then `read` once per participant. `mix()` is O(N): the contributions
+/// are summed once into a 32-bit bus, and each listener's mix is `bus − own contribution`,
+/// limited to 16 bits by its own `SoftLimiter`; listeners who contribute nothing share one
+/// limited copy of the bus. All buffers are contiguous and allocated in `init`: `write`, `mix`
+/// and `read` allocate nothing, take no lock and make no system call.
+///
+/// Control (join, leave, mute, host operations) goes through `controller`, from any thread;
+/// changes take effect at the start of the next `mix()` and every change of what is heard is
+/// a one-frame (20 ms) linear fade, so nothing clicks.
+///
+/// Rooms above `TopKPolicy.appliesAbove` mix only the K loudest active talkers (talkers keep
+/// their place through the pauses between words), so idle microphones do not add up and each
+/// listener's cost stays flat as N grows. N = 2 is the ordinary call path.
+///
+/// Not thread-safe itself: one media thread owns the bridge.
+public final class MixMinusBridge {
+    public let configuration: BridgeConfiguration
+    /// The control plane; share it with other threads.
+    public let controller: ConferenceController
+    /// Samples per frame at the bridge rate.
+    public let frameSamples: Int
+    /// Slots available (maximum participants plus spares for those still fading out).
+    public let slotCapacity: Int
+
+    struct Slot {
+        var id = ParticipantID(rawValue: 0)
+        var occupied = false
+        var leaving = false
+        var settings = ParticipantSettings(role: .member)
+        var hasInput = false
+        /// Q12 gains reached at the end of the last frame (contribution and listening).
+        var contributionQ12: Int32 = 0
+        var listenQ12: Int32 = 0
+        var inSum = false
+        var contributed = false
+        var whisperSlot = -1
+        var nextWhisperer = -1
+        var detector = ActiveSpeakerDetector()
+        var lastActiveFrame: Int64 = -1_000_000
+        var selected = false
+        var normalizationDB: Float = 0
+        var limiter: SoftLimiter
+    }
+
+    /// Events the bridge could not queue because the consumer fell behind.
+    public internal(set) var droppedEvents = 0
+    /// Frames mixed so far.
+    public internal(set) var frameIndex: Int64 = 0
+
+    let slots: UnsafeMutablePointer<Slot>
+    let ports: UnsafeMutablePointer<ParticipantPort?>
+    let input: UnsafeMutablePointer<Int16>  // slotCapacity × frameSamples
+    let contribution: UnsafeMutablePointer<Int32>  // slotCapacity × frameSamples
+    let output: UnsafeMutablePointer<Int16>  // slotCapacity × frameSamples
+    let channels: UnsafeMutablePointer<Int16>  // per-participant recording channels
+    let bus: UnsafeMutablePointer<Int32>
+    let work: UnsafeMutablePointer<Int32>
+    let fullMix: UnsafeMutablePointer<Int16>
+    let holdFrame: UnsafeMutablePointer<Int16>
+    let whisperHead: UnsafeMutablePointer<Int>
+    var fullLimiter: SoftLimiter
+    var holdPosition = 0
+    var recording = false
+    var ended = false
+    var tap: RecordingTap?
+    /// Frames a talker stays eligible for top-K after its last active frame (1 s): bridges pauses.
+    let topKHoldFrames: Int64
+
+    public init(configuration: BridgeConfiguration = BridgeConfiguration()) {
+        precondition(configuration.maximumParticipants > 0, "a bridge holds at least one participant")
+        self.configuration = configuration
+        let f = configuration.frameSamples
+        frameSamples = f
+        slotCapacity = configuration.maximumParticipants + max(4, configuration.maximumParticipants / 4)
+        controller = ConferenceController(configuration: configuration, slotCapacity: slotCapacity)
+        let limiter = SoftLimiter(sampleRate: configuration.sampleRate.hertz, frameSamples: f)
+        fullLimiter = limiter
+        var blank = Slot(limiter: limiter)
+        blank.detector = ActiveSpeakerDetector(configuration: configuration.speakerDetection)
+        slots = .allocate(capacity: slotCapacity)
+        slots.initialize(repeating: blank, count: slotCapacity)
+        ports = .allocate(capacity: slotCapacity)
+        ports.initialize(repeating: nil, count: slotCapacity)
+        let n = slotCapacity * f
+        input = .allocate(capacity: n)
+        input.initialize(repeating: 0, count: n)
+        contribution = .allocate(capacity: n)
+        contribution.initialize(repeating: 0, count: n)
+        output = .allocate(capacity: n)
+        output.initialize(repeating: 0, count: n)
+        channels = .allocate(capacity: n)
+        channels.initialize(repeating: 0, count: n)
+        bus = .allocate(capacity: f)
+        bus.initialize(repeating: 0, count: f)
+        work = .allocate(capacity: f)
+        work.initialize(repeating: 0, count: f)
+        fullMix = .allocate(capacity: f)
+        fullMix.initialize(repeating: 0, count: f)
+        holdFrame = .allocate(capacity: f)
+        holdFrame.initialize(repeating: 0, count: f)
+        whisperHead = .allocate(capacity: slotCapacity)
+        whisperHead.initialize(repeating: -1, count: slotCapacity)
+        topKHoldFrames = Int64(1000 / configuration.frameDuration.milliseconds)
+    }
+
+    deinit {
+        slots.deinitialize(count: slotCapacity)
+        slots.deallocate()
+        ports.deinitialize(count: slotCapacity)
+        ports.deallocate()
+        input.deallocate()
+        contribution.deallocate()
+        output.deallocate()
+        channels.deallocate()
+        bus.deallocate()
+        work.deallocate()
+        fullMix.deallocate()
+        holdFrame.deallocate()
+        whisperHead.deallocate()
+    }
+
+    // MARK: Media thread API
+
+    /// Hands in one frame from a participant, at its own rate (`frameDuration` long: 160, 320
+    /// or 960 samples). Returns false, ignoring the samples, for an unknown participant or a
+    /// frame of the wrong length. A participant that writes nothing in a tick contributes silence.
+    @discardableResult
+    public func write(_ samples: UnsafeBufferPointer<Int16>, from id: ParticipantID) -> Bool {
+        guard let slot = liveSlot(id), let port = ports[slot], samples.count == port.frameSamples,
+            let src = samples.baseAddress
+        else { return false }
+        let dst = input + slot * frameSamples
+        if let up = port.upsampler {
+            up.process(samples, into: UnsafeMutableBufferPointer(start: dst, count: frameSamples))
+        } else {
+            dst.update(from: src, count: frameSamples)
+        }
+        slots[slot].hasInput = true
+        return true
+    }
+
+    /// Copies out what a participant hears this frame, at its own rate. Returns false for an
+    /// unknown participant or a buffer shorter than one frame.
+    @discardableResult
+    public func read(into samples: UnsafeMutableBufferPointer<Int16>, for id: ParticipantID) -> Bool {
+        guard let slot = liveSlot(id), let port = ports[slot], samples.count >= port.frameSamples,
+            let dst = samples.baseAddress
+        else { return false }
+        dst.update(from: port.output.baseAddress!, count: port.frameSamples)
+        return true
+    }
+
+    /// The limited mix of everyone contributing this frame (what a pure listener hears), at the
+    /// bridge rate. Valid until the next `mix()`.
+    public var fullMixFrame: UnsafeBufferPointer<Int16> { UnsafeBufferPointer(start: fullMix, count: frameSamples) }
+
+    /// Installs the recording tap, called on the media thread at the end of every `mix()` while
+    /// recording is on (the host starts and stops it through the controller).
+    public func setRecordingTap(_ tap: RecordingTap?) { self.tap = tap }
+
+    /// The next event for a single-threaded owner (tests, offline tools). With a separate control
+    /// thread, use `controller.nextEvent()` instead.
+    public func nextEvent() -> ConferenceEvent? { controller.nextEvent() }
+
+    @inline(__always)
+    func liveSlot(_ id: ParticipantID) -> Int? {
+        let s = id.slot
+        guard s < slotCapacity, slots[s].occupied, slots[s].id == id else { return nil }
+        return s
+    }
+
+    func emit(_ kind: ConferenceEvent.Kind, at time: Int64) {
+        if !controller.events.push(ConferenceEvent(kind: kind, sampleTime: time)) { droppedEvents += 1 }
+    }
+
+    /// Applies control changes queued since the last frame. `mix()` calls it first; call it
+    /// directly to make joins made before the first frame take effect without a fade.
+    public func applyPendingCommands() {
+        while let command = controller.commands.pop() {
+            switch command {
+            case .join(let id, let settings, let port):
+                let s = id.slot
+                guard s < slotCapacity, !slots[s].occupied else { continue }
+                let limiter = SoftLimiter(sampleRate: configuration.sampleRate.hertz, frameSamples: frameSamples)
+                var slot = Slot(limiter: limiter)
+                slot.detector = ActiveSpeakerDetector(configuration: configuration.speakerDetection)
+                slot.id = id
+                slot.occupied = true
+                slot.settings = settings
+                if frameIndex == 0 {
+                    // Nothing has played yet, so there is nothing to fade from.
+                    slot.contributionQ12 = settings.contributes ? settings.gain.q12 : 0
+                    slot.listenQ12 = settings.hears ? 4096 : 0
+                }
+                slots[s] = slot
+                ports[s] = port
+                (input + s * frameSamples).update(repeating: 0, count: frameSamples)
+            case .update(let id, let settings):
+                if let s = liveSlot(id) { slots[s].settings = settings }
+            case .leave(let id):
+                if let s = liveSlot(id) { slots[s].leaving = true }
+            case .recording(let on):
+                if on != recording {
+                    recording = on
+                    emit(on ? .recordingStarted : .recordingStopped, at: frameIndex * Int64(frameSamples))
+                }
+            case .end:
+                for s in 0..<slotCapacity where slots[s].occupied { slots[s].leaving = true }
+                ended = true
+                if recording {
+                    recording = false
+                    emit(.recordingStopped, at: frameIndex * Int64(frameSamples))
+                }
+            }
+        }
+    }
+}

@@ -1,3 +1,0 @@
-// TimbreRecording
-//
-// Crash-safe call and conference recording.
