@@ -99,12 +99,13 @@ let package = Package(
         // Media service.
         library("TimbreEngine", [
             "TimbreCore", "TimbreCodecs", "TimbreOpus", "TimbreDSP", "TimbreRTP", "TimbreSDP",
-            "TimbreJitter", "TimbreConference", "TimbreRecording", "TimbreGreetings", "TimbreAudioFile",
+            "TimbreJitter", "TimbreConference", "TimbreRecording", "TimbreGreetings", "TimbreAudioFile", "CTimbreLinux",
         ]),
         .target(
             name: "TimbreService",
             dependencies: [
-                "TimbreEngine", "TimbreCore", "TimbreCodecs", "TimbreSDP", "TimbreRecording", "TimbreGreetings",
+                "TimbreEngine", "TimbreCore", "TimbreCodecs", "TimbreOpus", "TimbreDSP", "TimbreSDP", "TimbreRecording",
+                "TimbreGreetings", "TimbreConference",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

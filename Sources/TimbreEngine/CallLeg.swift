@@ -61,8 +61,8 @@ public final class CallLeg: @unchecked Sendable {
     private var ticks: UInt64 = 0
 
     /// Snapshot of the jitter-buffer statistics, refreshed by the media thread each tick.
-    let jitterSnapshot = Mutex(JitterBufferStatistics())
-    let jitterDelaySnapshot = Mutex((target: 0.0, level: 0.0))
+    public let jitterSnapshot = Mutex(JitterBufferStatistics())
+    public let jitterDelaySnapshot = Mutex((target: 0.0, level: 0.0))
 
     init(id: UInt64, rtp: UDPSocket, rtcp: UDPSocket, configuration: EngineConfiguration) {
         self.id = id

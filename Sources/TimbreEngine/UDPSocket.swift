@@ -1,3 +1,4 @@
+import CTimbreLinux
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,10 +55,10 @@ public final class UDPSocket: @unchecked Sendable {
     public let localAddress: SocketAddress
     public let slotSize: Int
     public let batchSize: Int
-    private let buffers: UnsafeMutableRawPointer
-    private let iovecs: UnsafeMutablePointer<iovec>
-    private let headers: UnsafeMutablePointer<mmsghdr>
+    private let buffers: UnsafeMutablePointer<UInt8>
     private let names: UnsafeMutablePointer<sockaddr_in>
+    private let lengths: UnsafeMutablePointer<Int32>
+    private let truncations: UnsafeMutablePointer<UInt8>
 
     public enum Failure: Error, CustomStringConvertible {
         case socket(String)
@@ -94,40 +95,28 @@ public final class UDPSocket: @unchecked Sendable {
         self.localAddress = SocketAddress(bound)
         self.slotSize = slotSize
         self.batchSize = batchSize
-        buffers = .allocate(byteCount: slotSize * batchSize, alignment: 16)
-        iovecs = .allocate(capacity: batchSize)
-        headers = .allocate(capacity: batchSize)
+        buffers = .allocate(capacity: slotSize * batchSize)
         names = .allocate(capacity: batchSize)
-        for i in 0..<batchSize {
-            iovecs[i] = iovec(iov_base: buffers + i * slotSize, iov_len: slotSize)
-        }
+        lengths = .allocate(capacity: batchSize)
+        truncations = .allocate(capacity: batchSize)
     }
 
     deinit {
         close(fd)
         buffers.deallocate()
-        iovecs.deallocate()
-        headers.deallocate()
         names.deallocate()
+        lengths.deallocate()
+        truncations.deallocate()
     }
 
     /// Drains up to `batchSize` datagrams; calls `body(bytes, source, truncated)` for each.
     /// Returns the number received (0 when nothing is waiting). Allocation-free.
     @discardableResult
     public func receiveBatch(_ body: (UnsafeRawBufferPointer, SocketAddress, Bool) -> Void) -> Int {
-        for i in 0..<batchSize {
-            headers[i] = mmsghdr()
-            headers[i].msg_hdr.msg_name = UnsafeMutableRawPointer(names + i)
-            headers[i].msg_hdr.msg_namelen = socklen_t(MemoryLayout<sockaddr_in>.size)
-            headers[i].msg_hdr.msg_iov = iovecs + i
-            headers[i].msg_hdr.msg_iovlen = 1
-        }
-        let n = recvmmsg(fd, headers, UInt32(batchSize), Int32(MSG_DONTWAIT.rawValue), nil)
+        let n = timbre_udp_receive_batch(fd, buffers, slotSize, UInt32(batchSize), names, lengths, truncations)
         guard n > 0 else { return 0 }
         for i in 0..<Int(n) {
-            let len = Int(headers[i].msg_len)
-            let truncated = (headers[i].msg_hdr.msg_flags & Int32(MSG_TRUNC.rawValue)) != 0
-            body(UnsafeRawBufferPointer(start: buffers + i * slotSize, count: min(len, slotSize)), SocketAddress(names[i]), truncated)
+            body(UnsafeRawBufferPointer(start: buffers + i * slotSize, count: Int(lengths[i])), SocketAddress(names[i]), truncations[i] != 0)
         }
         return Int(n)
     }
@@ -138,7 +127,7 @@ public final class UDPSocket: @unchecked Sendable {
         var sa = address.sockaddr
         let rc = withUnsafePointer(to: &sa) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT.rawValue), $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         return rc == bytes.count

@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import NIOCore
 import Logging
 
 /// Maps every error to the API's JSON error body: `APIError` as it is, Hummingbird's own
@@ -98,12 +100,28 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         let response = try await next(request, context)
         if response.status.code < 300 {
             var response = response
-            let buffer = try await response.body.collect(upTo: 1 << 20)
-            let data = Data(buffer: buffer)
+            let box = CollectedBody()
+            try await response.body.write(CollectingWriter(box: box))
+            let data = Data(buffer: box.buffer)
             await store.put(scoped, .init(status: response.status, body: data))
-            response.body = .init(byteBuffer: buffer)
+            response.body = .init(byteBuffer: box.buffer)
             return response
         }
         return response
     }
+}
+
+/// Collects a response body so the idempotency store can replay it.
+final class CollectedBody: @unchecked Sendable {
+    var buffer = ByteBuffer()
+}
+
+struct CollectingWriter: ResponseBodyWriter {
+    let box: CollectedBody
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        var b = buffer
+        guard box.buffer.readableBytes + b.readableBytes <= 1 << 20 else { return }
+        box.buffer.writeBuffer(&b)
+    }
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }

@@ -76,7 +76,7 @@ struct BridgeRoutes {
                 throw APIError.limit("at most \(deps.config.limits.bridges) bridges")
             }
             let b: EngineBridge
-            do { b = try media.engine.createBridge(configuration: cfg) } catch { throw APIError(.serviceUnavailable, "media_busy", error.description) }
+            do { b = try media.engine.createBridge(configuration: cfg) } catch let error as MediaEngine.Failure { throw Self.apiError(error) }
             let id = media.bridgeID(b.id)
             media.bridges.withLock { $0[id] = BridgeState(id: id, kind: kind, bridge: b, maxParticipants: maxP, createdAt: Date()) }
             deps.events.publish("bridge.created", ["bridge": .string(id), "kind": .string(kind.rawValue)])
@@ -116,7 +116,7 @@ struct BridgeRoutes {
             let participant: ParticipantID
             do {
                 participant = try media.engine.join(leg: ep.leg.id, bridge: b.bridge.id, role: role)
-            } catch {
+            } catch let error as MediaEngine.Failure {
                 throw Self.apiError(error)
             }
             media.bridges.withLock { $0[id]?.participants[body.endpoint] = (participant, role) }
@@ -173,7 +173,7 @@ struct BridgeRoutes {
             }
             if let by = request.uri.queryParameters.get("by"), by != epID {
                 guard let a = b.participants[by] else { throw APIError(.badRequest, "invalid_query", "by: \(by) is not in bridge \(id)") }
-                do { try b.bridge.controller.remove(target.participant, by: a.participant) } catch {
+                do { try b.bridge.controller.remove(target.participant, by: a.participant) } catch let error as ConferenceError {
                     throw Self.apiError(.conference(error))
                 }
             }

@@ -49,8 +49,8 @@ struct EndpointRoutes {
                 throw APIError.limit("at most \(deps.config.limits.endpoints) endpoints")
             }
             let leg: CallLeg
-            do { leg = try media.engine.createLeg() } catch {
-                throw APIError(.serviceUnavailable, error == .noFreePort ? "no_ports" : "media_busy", error.description)
+            do { leg = try media.engine.createLeg() } catch let error as MediaEngine.Failure {
+                throw BridgeRoutes.apiError(error)
             }
             let id = media.endpointID(leg.id)
             let negotiator = SDPNegotiator(registry: media.registry, config: deps.config, localPort: Int(leg.rtp.localAddress.port))
@@ -181,8 +181,7 @@ struct EndpointRoutes {
                 try? media.engine.sendDigits(codes, leg: ep.leg.id)
             case "inband":
                 let rate = ep.leg.sampleRate
-                var gen = DTMFGenerator(sampleRate: rate)
-                let pcm = gen.render(digits: body.digits.uppercased())
+                let pcm = Self.inbandDigits(body.digits.uppercased(), rate: rate)
                 try? media.engine.play(AudioSource(samples: pcm, loops: false), playback: media.newPlaybackID(), leg: ep.leg.id)
             default:
                 throw APIError(.badRequest, "invalid_body", "mode: must be rfc4733 or inband")
@@ -208,6 +207,34 @@ struct EndpointRoutes {
             try? media.engine.play(source, playback: playback, leg: ep.leg.id)
             return JSONBody.response(["endpoint": ep.id, "playback": "pb-\(playback)"], status: .accepted)
         }
+    }
+
+    /// Renders digits as Q.23 tone pairs (the generator's own timing) for in-band sending.
+    static func inbandDigits(_ digits: String, rate: SampleRate) -> [Int16] {
+        var gen = DTMFGenerator(sampleRate: rate)
+        for c in digits {
+            let digit: TimbreDSP.DTMFDigit?
+            switch c {
+            case "*": digit = .star
+            case "#": digit = .pound
+            case "A": digit = .a
+            case "B": digit = .b
+            case "C": digit = .c
+            case "D": digit = .d
+            default: digit = c.wholeNumberValue.flatMap { TimbreDSP.DTMFDigit(rawValue: UInt8($0)) }
+            }
+            if let digit { _ = gen.enqueue(digit) }
+        }
+        let frame = rate.hertz / 50
+        var out: [Int16] = []
+        var buf = [Int16](repeating: 0, count: frame)
+        var frames = 0
+        while !gen.isIdle && frames < 50 * 60 {
+            buf.withUnsafeMutableBufferPointer { gen.render(into: $0) }
+            out.append(contentsOf: buf)
+            frames += 1
+        }
+        return out
     }
 
     func endpoint(_ context: TimbreApplication.Context) throws -> EndpointState {

@@ -60,12 +60,12 @@ struct RecordingRoutes {
                 guard let n = Int(l), (1...1000).contains(n) else { throw APIError(.badRequest, "invalid_query", "limit: 1...1000") }
                 limitCount = n
             }
-            let state = q.get("state").map(String.init)
+            let state = q.get("state").map { String($0) }
             if let s = state, !["recording", "paused", "stopped", "failed", "repaired", "missing"].contains(s) {
                 throw APIError(.badRequest, "invalid_query", "state: recording, paused, stopped, failed, repaired or missing")
             }
             let rows = try media.recordings.catalog.list(
-                from: try date("from"), to: try date("to"), party: q.get("party").map(String.init), state: state, limit: limitCount)
+                from: try date("from"), to: try date("to"), party: q.get("party").map { String($0) }, state: state, limit: limitCount)
             return JSONBody.response(rows.map(Self.describe))
         }
         router.get("/v1/recordings/:id") { _, context -> Response in

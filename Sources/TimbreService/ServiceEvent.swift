@@ -24,7 +24,7 @@ public struct ServiceEvent: Sendable, Equatable {
         object["type"] = type
         object["seq"] = seq
         object["time"] = ISO8601DateFormatter.timbre.string(from: time)
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

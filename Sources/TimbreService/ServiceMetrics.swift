@@ -1,5 +1,6 @@
 import Metrics
-import Prometheus
+import class Prometheus.PrometheusCollectorRegistry
+import struct Prometheus.PrometheusMetricsFactory
 
 /// The service's metrics, exported at `/metrics` in Prometheus text format through
 /// swift-metrics with swift-prometheus as the backend.
