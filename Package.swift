@@ -141,9 +141,9 @@ let package = Package(
         tests("TimbreHeadsetTests", ["TimbreHeadset", "TimbreHID"]),
         tests("TimbreAudioDevicesTests", ["TimbreAudioDevices"]),
         tests("TimbreCLITests", ["TimbreCore"]),
-        tests("TimbreEngineTests", ["TimbreEngine"]),
+        tests("TimbreEngineTests", ["TimbreEngine", "TimbreCodecs"]),
         tests("TimbreServiceTests", [
-            "TimbreService", "TimbreEngine",
+            "TimbreService", "TimbreEngine", "TimbreCodecs", "TimbreSDP",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]
