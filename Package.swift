@@ -36,7 +36,7 @@ func tests(_ name: String, _ dependencies: [Target.Dependency], resources: [Reso
 let libraryModules = [
     "TimbreCore", "TimbreCodecs", "TimbreOpus", "TimbreDSP", "TimbreAudioFile", "TimbreRTP",
     "TimbreJitter", "TimbreConference", "TimbreRecording", "TimbreGreetings", "TimbreHID",
-    "TimbreHeadset", "TimbreAudioDevices", "TimbreSDP",
+    "TimbreHeadset", "TimbreAudioDevices", "TimbreSDP", "TimbreEngine",
 ]
 
 let package = Package(
@@ -44,9 +44,17 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: libraryModules.map { .library(name: $0, targets: [$0]) } + [
         .executable(name: "timbre", targets: ["timbre"]),
+        .executable(name: "timbred", targets: ["timbred"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C layer.
@@ -88,6 +96,29 @@ let package = Package(
         ),
         .executableTarget(name: "timbre", dependencies: ["TimbreCLI"], swiftSettings: swiftSettings),
 
+        // Media service.
+        library("TimbreEngine", [
+            "TimbreCore", "TimbreCodecs", "TimbreOpus", "TimbreDSP", "TimbreRTP", "TimbreSDP",
+            "TimbreJitter", "TimbreConference", "TimbreRecording", "TimbreGreetings", "TimbreAudioFile", "CTimbreLinux",
+        ]),
+        .target(
+            name: "TimbreService",
+            dependencies: [
+                "TimbreEngine", "TimbreCore", "TimbreCodecs", "TimbreOpus", "TimbreDSP", "TimbreSDP", "TimbreRecording",
+                "TimbreGreetings", "TimbreConference",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            resources: [.copy("openapi.json")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "timbred", dependencies: ["TimbreService"], swiftSettings: swiftSettings),
+
         // Tests.
         .target(
             name: "TimbreTestSupport",
@@ -110,5 +141,10 @@ let package = Package(
         tests("TimbreHeadsetTests", ["TimbreHeadset", "TimbreHID"]),
         tests("TimbreAudioDevicesTests", ["TimbreAudioDevices"]),
         tests("TimbreCLITests", ["TimbreCore"]),
+        tests("TimbreEngineTests", ["TimbreEngine", "TimbreCodecs"]),
+        tests("TimbreServiceTests", [
+            "TimbreService", "TimbreEngine", "TimbreCodecs", "TimbreSDP",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )

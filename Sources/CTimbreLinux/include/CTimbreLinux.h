@@ -23,4 +23,6 @@ int timbre_hidraw_max_descriptor_size(void);
    /dev/hidrawN. */
 int timbre_pty_open(char *slave_name, size_t len);
 
+#include "timbre_udp.h"
+
 #endif

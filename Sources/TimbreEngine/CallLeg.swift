@@ -1,0 +1,359 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+import TimbreCodecs
+import TimbreCore
+import TimbreJitter
+import TimbreRTP
+
+/// One RTP endpoint: a UDP socket pair, the negotiated codec, a jitter buffer and encoder, and
+/// the per-tick work of turning packets into a PCM frame and a PCM frame into packets.
+///
+/// Created on the control side, then owned by one media thread: every method below except the
+/// `Sendable` snapshots is called from that thread only. All buffers are allocated when media is
+/// (re)negotiated, never per tick.
+public final class CallLeg: @unchecked Sendable {
+    // @unchecked: handed to exactly one media thread through its command queue and used only there.
+    public let id: UInt64
+    public let rtp: UDPSocket
+    public let rtcp: UDPSocket
+    public let counters = LegCounters()
+    public let ssrc: UInt32
+    public let frameDuration: FrameDuration
+    let configuration: EngineConfiguration
+
+    public private(set) var media: NegotiatedMedia?
+    /// Where RTP goes now: the signalled remote or the latched source.
+    private(set) var remote: SocketAddress?
+    private var remoteRTCP: SocketAddress?
+    private var latchCandidate: SocketAddress?
+    private var latchCount = 0
+    private(set) var latched = false
+
+    private var jitter: JitterBuffer?
+    private var encoder: (any AudioEncoder)?
+    private var dtmfDecoder = TelephoneEventDecoder()
+    private var dtmfEncoder: TelephoneEventEncoder?
+    private var pendingDigits: [UInt8] = []
+    private var receiverStats = RTPReceiverStatistics()
+
+    /// PCM at the codec rate: what came in this tick, and what goes out.
+    var inbound: [Int16] = []
+    var outbound: [Int16] = []
+    private var payloadScratch = [UInt8](repeating: 0, count: 1500)
+    private var packetScratch = [UInt8](repeating: 0, count: 1600)
+    private var sequence: UInt16
+    private var timestamp: UInt32
+    private var marker = true
+
+    /// Muted: what this leg sends into a bridge is silence.
+    var muted = false
+    /// Local hold: we send hold music (or silence) instead of the bridge's audio.
+    var onHold = false
+    var holdMusic: AudioSource?
+    var player: AudioSource?
+    var playbackID: UInt64 = 0
+
+    private var lastMediaNanos: UInt64 = 0
+    private var timedOut = false
+    private var startedNanos: UInt64 = 0
+    private var ticks: UInt64 = 0
+
+    /// Snapshot of the jitter-buffer statistics, refreshed by the media thread each tick.
+    public let jitterSnapshot = Mutex(JitterBufferStatistics())
+    public let jitterDelaySnapshot = Mutex((target: 0.0, level: 0.0))
+
+    init(id: UInt64, rtp: UDPSocket, rtcp: UDPSocket, configuration: EngineConfiguration) {
+        self.id = id
+        self.rtp = rtp
+        self.rtcp = rtcp
+        self.configuration = configuration
+        self.frameDuration = configuration.ptime
+        var g = SystemRandomNumberGenerator()
+        ssrc = UInt32.random(in: 1...UInt32.max, using: &g)
+        sequence = UInt16.random(in: 0...UInt16.max, using: &g)
+        timestamp = UInt32.random(in: 0...UInt32.max, using: &g)
+    }
+
+    /// PCM rate of this leg's codec (8 kHz before negotiation).
+    public var sampleRate: SampleRate { media?.codec.descriptor.sampleRate ?? .narrowband }
+
+    /// Installs (or replaces, on a re-offer) the negotiated media. Allocates; media thread only,
+    /// between ticks.
+    func apply(_ newMedia: NegotiatedMedia) {
+        let codecChanged = media?.codec.descriptor.id != newMedia.codec.descriptor.id
+            || media?.payloadType != newMedia.payloadType
+        media = newMedia
+        if !latched || configuration.strictSource {
+            remote = newMedia.remote
+            remoteRTCP = newMedia.remoteRTCP
+        }
+        if codecChanged || jitter == nil {
+            let d = newMedia.codec.descriptor
+            let samples = d.samplesPerFrame(frameDuration)
+            inbound = [Int16](repeating: 0, count: samples)
+            outbound = [Int16](repeating: 0, count: samples)
+            let options = EncoderOptions(
+                frameDuration: frameDuration, bitrate: configuration.opusBitrate,
+                complexity: configuration.opusComplexity, inbandFEC: configuration.opusFEC,
+                expectedPacketLossPercent: configuration.opusFEC ? 10 : 0)
+            encoder = try? newMedia.codec.makeEncoder(options)
+            if let decoder = try? newMedia.codec.makeDecoder() {
+                let jb = JitterBufferConfiguration(
+                    sampleRate: d.sampleRate, rtpClockRate: d.rtpClockRate, packetDuration: frameDuration,
+                    outputDuration: frameDuration, mode: configuration.jitterMode,
+                    maximumPayloadBytes: configuration.maxPacketBytes,
+                    comfortNoisePayloadType: newMedia.comfortNoisePayloadType)
+                jitter = JitterBuffer(configuration: jb, decoder: decoder)
+            }
+            dtmfEncoder = TelephoneEventEncoder(ticksPerPacket: d.rtpTicksPerFrame(frameDuration))
+            marker = true
+        }
+    }
+
+    /// Queues RFC 4733 digits to send (after the current one).
+    func sendDigits(_ digits: [UInt8]) {
+        pendingDigits.append(contentsOf: digits.prefix(64 - pendingDigits.count))
+    }
+
+    // MARK: Receive
+
+    /// Drains the sockets and feeds the jitter buffer. `now` is the media clock in nanoseconds.
+    func receive(now: UInt64, events: SPSCRingBuffer<EngineEvent>) {
+        if startedNanos == 0 { startedNanos = now; lastMediaNanos = now }
+        let maxBytes = configuration.maxPacketBytes
+        rtp.receiveBatch { bytes, source, truncated in
+            counters.add(counters.packetsIn)
+            counters.add(counters.bytesIn, bytes.count)
+            if truncated || bytes.count > maxBytes {
+                counters.add(counters.malformed)
+                return
+            }
+            guard let packet = try? RTPPacket(parsing: bytes) else {
+                counters.add(counters.malformed)
+                return
+            }
+            guard let media else { return }
+            let pt = packet.header.payloadType
+            let known = pt == media.payloadType || pt == media.telephoneEventPayloadType
+                || pt == media.comfortNoisePayloadType
+            if !known {
+                counters.add(counters.unknownPayloadType)
+                return
+            }
+            if !acceptSource(source, events: events) {
+                counters.add(counters.foreignSource)
+                return
+            }
+            lastMediaNanos = now
+            if timedOut {
+                timedOut = false
+                _ = events.push(.rtpResumed(leg: id))
+            }
+            if !media.direction.receives { return }
+            let arrivalTicks = UInt32(truncatingIfNeeded: now / 1_000_000 * UInt64(media.codec.descriptor.rtpClockRate) / 1000)
+            if pt != media.telephoneEventPayloadType {
+                _ = receiverStats.receive(
+                    ssrc: packet.header.ssrc, sequenceNumber: packet.header.sequenceNumber,
+                    timestamp: packet.header.timestamp, arrival: arrivalTicks)
+            }
+            let payload = packet.payload(in: bytes)
+            if pt == media.telephoneEventPayloadType {
+                if let ev = try? TelephoneEvent(parsing: payload) {
+                    let update = dtmfDecoder.receive(marker: packet.header.marker, timestamp: packet.header.timestamp, event: ev)
+                    if let ended = update.ended { reportDigit(ended, media: media, events: events) }
+                }
+                return
+            }
+            _ = jitter?.insert(
+                sequenceNumber: packet.header.sequenceNumber, timestamp: packet.header.timestamp,
+                marker: packet.header.marker, payloadType: pt, ssrc: packet.header.ssrc, payload: payload,
+                arrivalTime: now)
+        }
+        rtcp.receiveBatch { bytes, source, truncated in
+            counters.add(counters.rtcpIn)
+            guard !truncated, let packets = try? RTCPCompoundPacket.parse(bytes) else {
+                counters.add(counters.malformed)
+                return
+            }
+            noteRTCP(packets, now: now)
+        }
+        let timeoutNanos = UInt64(configuration.rtpTimeoutSeconds) * 1_000_000_000
+        if !timedOut, media != nil, now > lastMediaNanos + timeoutNanos {
+            timedOut = true
+            _ = events.push(.rtpTimeout(leg: id, seconds: configuration.rtpTimeoutSeconds))
+        }
+    }
+
+    /// Symmetric RTP latching with probation: the first source that sends two consecutive valid
+    /// packets becomes the remote (NAT'd phones send from another port than they signal).
+    /// With `strictSource` only the signalled address is accepted.
+    private func acceptSource(_ source: SocketAddress, events: SPSCRingBuffer<EngineEvent>) -> Bool {
+        if source == remote { return true }
+        if configuration.strictSource { return false }
+        if latched { return false }
+        if latchCandidate == source {
+            latchCount += 1
+        } else {
+            latchCandidate = source
+            latchCount = 1
+        }
+        if latchCount >= 2 {
+            latched = true
+            remote = source
+            remoteRTCP = SocketAddress(ip: source.ip, port: source.port &+ 1)
+            _ = events.push(.sourceLatched(leg: id, address: source))
+            return true
+        }
+        return remote == nil
+    }
+
+    private func reportDigit(_ ev: TelephoneEventDecoder.DigitEvent, media: NegotiatedMedia, events: SPSCRingBuffer<EngineEvent>) {
+        guard let digit = ev.digit else { return }
+        counters.add(counters.dtmfReceived)
+        let ch = Character(digit.description)
+        _ = events.push(.dtmf(leg: id, digit: ch, durationMs: ev.durationMilliseconds(clockRate: media.codec.descriptor.rtpClockRate)))
+    }
+
+    private func noteRTCP(_ packets: [RTCPPacket], now: UInt64) {
+        for p in packets {
+            switch p {
+            case .senderReport(let sr):
+                receiverStats.noteSenderReport(sr, arrivalMiddle32: ntpNow().middle32)
+                noteBlocks(sr.reports, now: now)
+            case .receiverReport(let rr):
+                noteBlocks(rr.reports, now: now)
+            default:
+                break
+            }
+        }
+    }
+
+    private func noteBlocks(_ blocks: [RTCPReportBlock], now: UInt64) {
+        for b in blocks where b.ssrc == ssrc {
+            counters.remoteLost.store(Int(b.cumulativeLost), ordering: .relaxed)
+            counters.remoteJitterTicks.store(Int(b.jitter), ordering: .relaxed)
+            if let rtt = b.roundTripSeconds(arrivalMiddle32: ntpNow().middle32) {
+                counters.roundTripMicros.store(Int(rtt * 1_000_000), ordering: .relaxed)
+            }
+        }
+    }
+
+    /// Fills `inbound` with this tick's audio (silence when muted or nothing negotiated).
+    func pullAudio(now: UInt64) {
+        guard var jb = jitter else { return }
+        inbound.withUnsafeMutableBufferPointer { _ = jb.pull(into: $0, now: now) }
+        jitter = jb
+        if muted { inbound.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        ticks &+= 1
+        if ticks % 25 == 0 {
+            let stats = jb.statistics
+            jitterSnapshot.withLockIfAvailable { $0 = stats }
+            jitterDelaySnapshot.withLockIfAvailable { $0 = (jb.targetDelayMilliseconds, jb.bufferLevelMilliseconds) }
+            counters.lost.store(Int(receiverStats.cumulativeLost), ordering: .relaxed)
+            counters.jitterTicks.store(Int(receiverStats.jitter), ordering: .relaxed)
+        }
+    }
+
+    // MARK: Send
+
+    /// Encodes `outbound` (or a DTMF event, hold music, a playback) and sends one packet.
+    func send(now: UInt64, events: SPSCRingBuffer<EngineEvent>) {
+        guard let media, media.direction.sends, let remote else { return }
+        let d = media.codec.descriptor
+        let ticksPerFrame = UInt32(d.rtpTicksPerFrame(frameDuration))
+        if onHold {
+            if let music = holdMusic {
+                outbound.withUnsafeMutableBufferPointer { music.read(into: $0) }
+            } else {
+                outbound.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            }
+        } else if let p = player {
+            let finished = outbound.withUnsafeMutableBufferPointer { p.read(into: $0) }
+            if finished {
+                player = nil
+                _ = events.push(.playbackFinished(leg: id, playback: playbackID))
+            }
+        }
+        // RFC 4733 digits replace audio packets while they play.
+        if let te = media.telephoneEventPayloadType, var enc = dtmfEncoder {
+            if !enc.isBusy, !pendingDigits.isEmpty {
+                let digit = pendingDigits.removeFirst()
+                _ = enc.start(event: digit, timestamp: timestamp)
+            }
+            if enc.isBusy {
+                var sent = false
+                while let pkt = enc.nextPacket() {
+                    let ev = pkt.event
+                    let header = RTPHeader(marker: pkt.marker, payloadType: te, sequenceNumber: sequence, timestamp: pkt.timestamp, ssrc: ssrc)
+                    var body: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+                    withUnsafeMutableBytes(of: &body) { _ = try? ev.write(into: $0) }
+                    withUnsafeBytes(of: &body) { transmit(header: header, payload: $0, to: remote) }
+                    sequence &+= 1
+                    sent = true
+                    if !ev.isEnd { break }  // one update per tick; the end packets go together
+                }
+                dtmfEncoder = enc
+                timestamp &+= ticksPerFrame
+                if sent { return }
+            }
+            dtmfEncoder = enc
+        }
+        guard var encoder else { return }
+        let n: Int = outbound.withUnsafeBufferPointer { pcm in
+            payloadScratch.withUnsafeMutableBytes { out in
+                (try? encoder.encode(pcm, into: out)) ?? -1
+            }
+        }
+        self.encoder = encoder
+        if n > 0 {
+            let header = RTPHeader(marker: marker, payloadType: media.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc)
+            payloadScratch.withUnsafeBytes { transmit(header: header, payload: UnsafeRawBufferPointer(rebasing: $0[0..<n]), to: remote) }
+            sequence &+= 1
+            marker = false
+        } else {
+            marker = true  // DTX: the next packet after silence starts a talkspurt
+        }
+        timestamp &+= ticksPerFrame
+    }
+
+    private func transmit(header: RTPHeader, payload: UnsafeRawBufferPointer, to remote: SocketAddress) {
+        let length: Int = packetScratch.withUnsafeMutableBytes { out in
+            (try? RTPPacket.write(header: header, payload: payload, into: out)) ?? 0
+        }
+        guard length > 0 else { return }
+        let ok = packetScratch.withUnsafeBytes { rtp.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]), to: remote) }
+        if ok {
+            counters.add(counters.packetsOut)
+            counters.add(counters.bytesOut, length)
+        } else {
+            counters.add(counters.sendFailures)
+        }
+    }
+
+    /// Sends RTCP: a sender report with our report block, or a BYE when `goodbye`.
+    func sendRTCP(now: UInt64, goodbye: Bool = false) {
+        guard let target = remoteRTCP ?? remote.map({ SocketAddress(ip: $0.ip, port: $0.port &+ 1) }) else { return }
+        let ntp = ntpNow()
+        var blocks: [RTCPReportBlock] = []
+        if let b = receiverStats.makeReportBlock(nowMiddle32: ntp.middle32) { blocks.append(b) }
+        var packets: [RTCPPacket] = [
+            .senderReport(RTCPSenderReport(
+                ssrc: ssrc, ntpTimestamp: ntp, rtpTimestamp: timestamp,
+                packetCount: UInt32(truncatingIfNeeded: counters.packetsOut.load(ordering: .relaxed)),
+                octetCount: UInt32(truncatingIfNeeded: counters.bytesOut.load(ordering: .relaxed)), reports: blocks)),
+            .sourceDescription(RTCPSourceDescription(chunks: [.init(ssrc: ssrc, cname: "timbred-\(id)")])),
+        ]
+        if goodbye { packets.append(.goodbye(RTCPGoodbye(ssrcs: [ssrc], reason: "hang up"))) }
+        guard let bytes = try? RTCPCompoundPacket.serialize(packets) else { return }
+        if bytes.withUnsafeBytes({ rtcp.send($0, to: target) }) { counters.add(counters.rtcpOut) }
+    }
+}
+
+/// The wall clock as an NTP timestamp, for RTCP sender reports and LSR/DLSR round trips.
+func ntpNow() -> NTPTimestamp {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return NTPTimestamp(secondsSince1900: Double(ts.tv_sec) + Double(NTPTimestamp.unixEpochOffset) + Double(ts.tv_nsec) / 1e9)
+}

@@ -1,0 +1,227 @@
+import Dispatch
+import Foundation
+import TimbreConference
+import Synchronization
+import TimbreCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One media thread: ticks every ptime from a monotonic clock and runs every leg and bridge it
+/// owns. Commands come in through a bounded lock-free queue (producers serialise among
+/// themselves; this thread never waits for them) and events leave through another.
+public final class MediaThread: @unchecked Sendable {
+    // @unchecked: `legs`, `bridges`, `taps` are touched by the thread itself only; the queues are
+    // the only shared state.
+    public let index: Int
+    let commands: SPSCRingBuffer<EngineCommand>
+    private let producerLock = Mutex(())
+    public let events: SPSCRingBuffer<EngineEvent>
+    private let configuration: EngineConfiguration
+    private var legs: [UInt64: CallLeg] = [:]
+    private var legOrder: [CallLeg] = []
+    private var bridges: [EngineBridge] = []
+    private var bridgeOf: [UInt64: UInt64] = [:]
+    private var pendingAttach: [(bridge: UInt64, leg: UInt64, participant: ParticipantIDBox)] = []
+    private var taps: [MediaTap] = []
+    private var bridgeTaps: [UInt64: MediaTap] = [:]
+    private var tapScratch: [Int16] = []
+    private let stopped = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Tick statistics for metrics: durations in microseconds and overruns.
+    public let lastTickMicros = Atomic<Int>(0)
+    public let maxTickMicros = Atomic<Int>(0)
+    public let overruns = Atomic<Int>(0)
+    public let droppedEvents = Atomic<Int>(0)
+    public let droppedCommands = Atomic<Int>(0)
+
+    init(index: Int, configuration: EngineConfiguration) {
+        self.index = index
+        self.configuration = configuration
+        commands = SPSCRingBuffer(minimumCapacity: configuration.commandCapacity)
+        events = SPSCRingBuffer(minimumCapacity: configuration.eventCapacity)
+        tapScratch = [Int16](repeating: 0, count: 48_000 / 50 * 64)
+    }
+
+    /// Queues a command; false (and counted) when the queue is full.
+    @discardableResult
+    func send(_ command: EngineCommand) -> Bool {
+        let ok = producerLock.withLock { _ in commands.push(command) }
+        if !ok { droppedCommands.wrappingAdd(1, ordering: .relaxed) }
+        return ok
+    }
+
+    func start() {
+        let t = Thread { [self] in run() }
+        t.name = "timbre-media-\(index)"
+        t.stackSize = 1 << 20
+        t.start()
+    }
+
+    /// Stops after the current tick; sends RTCP BYE on every leg first. Blocks until done.
+    func stopAndWait() {
+        send(.stop)
+        finished.wait()
+    }
+
+    private func run() {
+        var clock = MediaClock(period: configuration.ptime)
+        while !stopped.load(ordering: .relaxed) {
+            clock.waitForNextTick()
+            let start = MediaClock.monotonicNanoseconds()
+            let now = clock.now
+            applyCommands(now: now)
+            tick(now: now, tickCount: clock.tickCount)
+            let took = Int((MediaClock.monotonicNanoseconds() - start) / 1000)
+            lastTickMicros.store(took, ordering: .relaxed)
+            if took > maxTickMicros.load(ordering: .relaxed) { maxTickMicros.store(took, ordering: .relaxed) }
+            if clock.lateness > clock.periodNanoseconds { overruns.wrappingAdd(1, ordering: .relaxed) }
+        }
+        for leg in legOrder { leg.sendRTCP(now: clock.now, goodbye: true) }
+        legs.removeAll()
+        legOrder.removeAll()
+        bridges.removeAll()
+        taps.removeAll()
+        finished.signal()
+    }
+
+    private func push(_ e: EngineEvent) {
+        if !events.push(e) { droppedEvents.wrappingAdd(1, ordering: .relaxed) }
+    }
+
+    private func tick(now: UInt64, tickCount: UInt64) {
+        for leg in legOrder { leg.receive(now: now, events: events) }
+        for leg in legOrder { leg.pullAudio(now: now) }
+        for leg in legOrder where bridgeOf[leg.id] == nil {
+            leg.outbound.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+        for b in bridges { b.tick(events: events) }
+        runTaps()
+        for leg in legOrder { leg.send(now: now, events: events) }
+        // RTCP every 5 s per leg, staggered by leg id.
+        let period = UInt64(5000 / configuration.ptime.milliseconds)
+        for leg in legOrder where (tickCount &+ leg.id) % period == 0 { leg.sendRTCP(now: now) }
+    }
+
+    private func runTaps() {
+        for tap in taps {
+            switch tap.source {
+            case .leg(let id):
+                guard let leg = legs[id], !leg.inbound.isEmpty else { continue }
+                let n = leg.inbound.count
+                tapScratch.withUnsafeMutableBufferPointer { s in
+                    for i in 0..<n {
+                        s[2 * i] = leg.inbound[i]
+                        s[2 * i + 1] = leg.outbound[i]
+                    }
+                    tap.write(UnsafeBufferPointer(rebasing: s[0..<(2 * n)]), 2)
+                }
+            case .bridge:
+                continue  // bridge taps run inside the mixer (see `installBridgeTap`)
+            }
+        }
+    }
+
+    /// Bridge recordings use the mixer's own recording tap, which sees the full mix and each
+    /// participant's contribution at the bridge rate.
+    private func installBridgeTap(_ tap: MediaTap) {
+        guard case .bridge(let id, let split) = tap.source, let b = bridges.first(where: { $0.id == id }) else { return }
+        let channels = tap.channels
+        var scratch = [Int16](repeating: 0, count: b.mixer.frameSamples * max(1, channels))
+        b.mixer.setRecordingTap(RecordingTap(mode: split ? .perParticipant : .fullMix) { frame in
+            if !split {
+                tap.write(frame.mix, 1)
+                return
+            }
+            let f = frame.mix.count
+            scratch.withUnsafeMutableBufferPointer { s in
+                s.update(repeating: 0)
+                var c = 0
+                frame.forEachChannel { _, samples in
+                    guard c < channels else { return }
+                    for i in 0..<min(f, samples.count) { s[i * channels + c] = samples[i] }
+                    c += 1
+                }
+                tap.write(UnsafeBufferPointer(rebasing: s[0..<(f * channels)]), channels)
+            }
+        })
+    }
+
+    private func applyCommands(now: UInt64) {
+        while let c = commands.pop() {
+            switch c {
+            case .addLeg(let leg):
+                legs[leg.id] = leg
+                legOrder.append(leg)
+                let waiting = pendingAttach.filter { $0.leg == leg.id }
+                pendingAttach.removeAll { $0.leg == leg.id }
+                for w in waiting { attach(bridge: w.bridge, leg: w.leg, participant: w.participant.value) }
+            case .removeLeg(let id, let goodbye):
+                if let leg = legs.removeValue(forKey: id) {
+                    if goodbye { leg.sendRTCP(now: now, goodbye: true) }
+                    legOrder.removeAll { $0 === leg }
+                    if let b = bridgeOf.removeValue(forKey: id) { bridges.first { $0.id == b }?.members.removeAll { $0.leg === leg } }
+                    push(.legRemoved(leg: id))
+                }
+            case .applyMedia(let id, let media):
+                legs[id]?.apply(media)
+            case .setMuted(let id, let on):
+                legs[id]?.muted = on
+            case .setHold(let id, let on, let music):
+                legs[id]?.onHold = on
+                legs[id]?.holdMusic = music
+            case .play(let id, let source, let playback):
+                legs[id]?.player = source
+                legs[id]?.playbackID = playback
+            case .sendDigits(let id, let digits):
+                legs[id]?.sendDigits(digits)
+            case .addBridge(let b):
+                bridges.append(b)
+            case .removeBridge(let id):
+                for m in bridges.first(where: { $0.id == id })?.members ?? [] { bridgeOf[m.leg.id] = nil }
+                bridges.removeAll { $0.id == id }
+                push(.bridgeEnded(bridge: id))
+            case .attach(let b, let l, let p):
+                if legs[l] == nil {
+                    pendingAttach.append((b, l, ParticipantIDBox(p)))
+                } else {
+                    attach(bridge: b, leg: l, participant: p)
+                }
+            case .detach(let b, let l):
+                bridges.first { $0.id == b }?.members.removeAll { $0.leg.id == l }
+                if bridgeOf[l] == b { bridgeOf[l] = nil }
+            case .moveLeg(let id, let target):
+                if let leg = legs.removeValue(forKey: id) {
+                    legOrder.removeAll { $0 === leg }
+                    if let b = bridgeOf.removeValue(forKey: id) { bridges.first { $0.id == b }?.members.removeAll { $0.leg === leg } }
+                    target.send(.addLeg(leg))
+                }
+            case .addTap(_, let tap):
+                if case .bridge = tap.source { bridgeTaps[tap.id] = tap; installBridgeTap(tap) } else { taps.append(tap) }
+            case .removeTap(let id):
+                if let t = taps.first(where: { $0.id == id }) ?? bridgeTaps[id] {
+                    if case .bridge(let b, _) = t.source { bridges.first { $0.id == b }?.mixer.setRecordingTap(nil) }
+                }
+                taps.removeAll { $0.id == id }
+                bridgeTaps[id] = nil
+            case .stop:
+                stopped.store(true, ordering: .relaxed)
+            }
+        }
+    }
+
+    private func attach(bridge: UInt64, leg: UInt64, participant: ParticipantID) {
+        guard let l = legs[leg], let b = bridges.first(where: { $0.id == bridge }) else { return }
+        b.members.removeAll { $0.leg === l }
+        b.members.append((l, participant))
+        bridgeOf[leg] = bridge
+    }
+}
+
+/// Boxes a participant id for storage in a tuple array.
+struct ParticipantIDBox {
+    let value: ParticipantID
+    init(_ v: ParticipantID) { value = v }
+}

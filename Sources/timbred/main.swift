@@ -1,0 +1,7 @@
+import TimbreService
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(await TimbredMain.main())
