@@ -26,6 +26,18 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "OpusBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TimbreCore", package: "Timbre"),
+                .product(name: "TimbreCodecs", package: "Timbre"),
+                .product(name: "TimbreOpus", package: "Timbre"),
+                .product(name: "TimbreAudioFile", package: "Timbre"),
+            ],
+            path: "Benchmarks/OpusBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "HIDBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
