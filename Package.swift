@@ -102,7 +102,7 @@ let package = Package(
         tests("TimbreAudioFileTests", ["TimbreAudioFile"]),
         tests("TimbreRTPTests", ["TimbreRTP"]),
         tests("TimbreSDPTests", ["TimbreSDP"]),
-        tests("TimbreJitterTests", ["TimbreJitter", "TimbreRTP", "TimbreCodecs", "TimbreDSP"]),
+        tests("TimbreJitterTests", ["TimbreJitter", "TimbreRTP", "TimbreCodecs", "TimbreDSP", "TimbreOpus"]),
         tests("TimbreConferenceTests", ["TimbreConference"]),
         tests("TimbreRecordingTests", ["TimbreRecording", "TimbreAudioFile"]),
         tests("TimbreGreetingsTests", ["TimbreGreetings", "TimbreAudioFile"]),

@@ -23,16 +23,17 @@ enum AudioInput {
         }
         let keep = reader.sampleRate == rate || accepting.contains(reader.sampleRate)
         let target = keep ? reader.sampleRate : rate
-        if reader.channels != 1 || !keep {
-            var steps: [String] = []
-            if reader.channels != 1 { steps.append("mixing \(reader.channels) channels down to mono") }
-            if !keep { steps.append("resampling \(reader.sampleRate) Hz to \(rate) Hz (libsamplerate)") }
-            CLIEntryPoint.note("\(path): " + steps.joined(separator: ", "))
-        }
         if !keep {
             do { samples = try Resampler.convert(samples, from: reader.sampleRate, to: rate) } catch {
-                throw CLIError("\(path): cannot resample: \(error)")
+                throw CLIError("\(path): cannot resample \(reader.sampleRate) Hz to \(rate) Hz: \(error)")
             }
+        }
+        // Said once the conversion worked, so an error stays the only stderr line.
+        if reader.channels != 1 || !keep {
+            var steps: [String] = []
+            if reader.channels != 1 { steps.append("mixed \(reader.channels) channels down to mono") }
+            if !keep { steps.append("resampled \(reader.sampleRate) Hz to \(rate) Hz (libsamplerate)") }
+            CLIEntryPoint.note("\(path): " + steps.joined(separator: ", "))
         }
         return (samples, target)
     }

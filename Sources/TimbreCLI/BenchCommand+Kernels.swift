@@ -15,10 +15,8 @@ struct BenchKernel {
 }
 
 enum BenchKernels {
-    /// Samples in the large-buffer rows (1 M).
-    static let bigBuffer = 1 << 20
-
-    static func all(bitrate: Int, complexity: Int) throws -> [BenchKernel] {
+    /// `bufferSamples`: samples per call in the large-buffer rows (1 M by default).
+    static func all(bitrate: Int, complexity: Int, bufferSamples bigBuffer: Int) throws -> [BenchKernel] {
         var kernels: [BenchKernel] = []
         let speech8 = SampleAudioLocator.speech(rate: 8_000)
         let speech16 = SampleAudioLocator.speech(rate: 16_000)

@@ -56,7 +56,7 @@ struct DemoCommand: ParsableCommand {
             var payload = [UInt8](repeating: 0, count: encoder.maximumPayloadSize)
             var scratch = [Int16](repeating: 0, count: decoder.maximumFrameSamples)
             var bytes = 0
-            let start = BenchCommand.now()
+            let start = BenchCommand.threadCPUTime()
             do {
                 try pcm.withUnsafeBufferPointer { input in
                     try payload.withUnsafeMutableBytes { packet in
@@ -71,7 +71,7 @@ struct DemoCommand: ParsableCommand {
                     }
                 }
             } catch { throw CLIError("\(entry.descriptor.id): \(error)") }
-            let elapsed = BenchCommand.now() - start
+            let elapsed = BenchCommand.threadCPUTime() - start
             let (snr, delay) = Self.alignedSNR(reference: pcm, decoded: decoded, maxDelay: rate / 50)
             rows.append(Row(
                 codec: entry.descriptor.id, sampleRate: rate,
@@ -91,7 +91,7 @@ struct DemoCommand: ParsableCommand {
             print(JSONOutput.object([("input", .string(source)), ("results", .array(items))]).text)
             return
         }
-        print("timbre demo: \(voice) speech encoded and decoded with every codec (20 ms frames, one thread)")
+        print("timbre demo: \(voice) speech encoded and decoded with every codec (20 ms frames, one thread, speed per CPU second)")
         print(pad("codec", 7) + pad("rate", 7) + pad("kbit/s", 8) + pad("SNR dB", 8) + pad("delay", 7) + "speed (x real time, encode+decode)")
         for r in rows {
             print(pad(r.codec, 7) + pad("\(r.sampleRate)", 7) + pad(BenchCommand.format(r.kilobitsPerSecond), 8)

@@ -96,6 +96,7 @@ struct GreetingConvertCommand: ParsableCommand {
     @Option(help: "Target active speech level in dBov for --normalize.") var level: Double = -26
     @Flag(help: "Trim leading and trailing silence.") var trim = false
     @Flag(help: "IN and OUT are directories.") var batch = false
+    @Option(help: "libsamplerate converter: best (default), medium or fastest.") var resampler: GreetingConverter.ResamplerQuality = .best
     @Argument(help: "Input file (or directory with --batch).") var input: String
     @Argument(help: "Output file (or directory with --batch).") var output: String
 
@@ -106,7 +107,7 @@ struct GreetingConvertCommand: ParsableCommand {
     func run() throws {
         let options = GreetingConverter.Options(
             profile: try GreetingCommand.profile(profile), encoding: encoding?.greeting,
-            normalizeTo: normalize ? level : nil, trimSilence: trim)
+            normalizeTo: normalize ? level : nil, trimSilence: trim, resampler: resampler)
         let converter = GreetingConverter(options: options)
         if batch { return try runBatch(converter) }
         do {
@@ -154,6 +155,8 @@ struct GreetingConvertCommand: ParsableCommand {
         if !failed.isEmpty { throw ExitCode(1) }
     }
 }
+
+extension GreetingConverter.ResamplerQuality: ExpressibleByArgument {}
 
 /// A progress bar on stderr, drawn only on a terminal.
 final class BatchProgress: @unchecked Sendable {

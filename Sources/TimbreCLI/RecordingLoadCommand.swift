@@ -55,6 +55,10 @@ struct RecordingLoadCommand: ParsableCommand {
                 clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &d, nil)
             }
         }
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let loopWall = Double(Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec) - start) / 1e9
+        var usageLoop = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usageLoop)
         writer.shutdown()
         var usage1 = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage1)
@@ -65,7 +69,9 @@ struct RecordingLoadCommand: ParsableCommand {
         let overflow = recs.reduce(0) { $0 + $1.overflowFrames }
         print("recordings \(recordings) rate \(rate) format \(format.rawValue) seconds \(seconds)")
         print("overflow_frames \(overflow) late_ticks \(late) of \(ticks)")
-        print(String(format: "wall_s %.2f cpu_s %.2f cpu_percent_of_one_core %.1f", wall, cpu, 100 * cpu / wall))
+        let loopCPU = secs(usageLoop.ru_utime) + secs(usageLoop.ru_stime) - secs(usage0.ru_utime) - secs(usage0.ru_stime)
+        print(String(format: "streaming: wall_s %.2f cpu_s %.2f cpu_percent_of_one_core %.1f", loopWall, loopCPU, 100 * loopCPU / loopWall))
+        print(String(format: "including close: wall_s %.2f cpu_s %.2f", wall, cpu))
         if !keep { try? FileManager.default.removeItem(atPath: directory) }
         if overflow > 0 { throw ExitCode(1) }
     }

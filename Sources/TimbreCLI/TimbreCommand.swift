@@ -24,6 +24,10 @@ public struct TimbreCommand: ParsableCommand {
             HeadsetCommand.self,
             BenchCommand.self,
             DemoCommand.self,
+            AECCommand.self,
+            DeviceCommand.self,
+            NetsimCommand.self,
+            MixBenchCommand.self,
         ]
     )
 

@@ -16,10 +16,11 @@ struct G722Band: Sendable {
     @usableFromInline var p1: Int32 = 0, p2: Int32 = 0
     /// Pole coefficients a1, a2.
     @usableFromInline var a1: Int32 = 0, a2: Int32 = 0
-    /// Zero coefficients b1…b6 in lanes 0…5.
-    @usableFromInline var b = SIMD8<Int32>()
-    /// Quantised differences at times n-1…n-6 in lanes 0…5.
-    @usableFromInline var dlt = SIMD8<Int32>()
+    /// Zero coefficients b1…b6 (plain fields: six taps are too few for SIMD to pay, and
+    /// `SIMD8` lane shuffles cost more than the arithmetic here).
+    @usableFromInline var b1: Int32 = 0, b2: Int32 = 0, b3: Int32 = 0, b4: Int32 = 0, b5: Int32 = 0, b6: Int32 = 0
+    /// Quantised differences at times n-1…n-6.
+    @usableFromInline var d1: Int32 = 0, d2: Int32 = 0, d3: Int32 = 0, d4: Int32 = 0, d5: Int32 = 0, d6: Int32 = 0
     /// Logarithmic scale factor `nb`.
     @usableFromInline var nb: Int32 = 0
     /// Linear scale factor `det` (the quantiser step).
@@ -32,16 +33,41 @@ struct G722Band: Sendable {
     @inlinable @inline(__always)
     static func saturate(_ x: Int32) -> Int32 { min(max(x, -32768), 32767) }
 
+    /// `x`, or `−x` where `mask` is −1 (mask must be 0 or −1).
+    @inlinable @inline(__always)
+    static func negate(_ x: Int32, when mask: Int32) -> Int32 { (x ^ mask) &- mask }
+
+    /// `−x`, or `x` where `mask` is −1 (mask must be 0 or −1).
+    @inlinable @inline(__always)
+    static func negate(_ x: Int32, unless mask: Int32) -> Int32 { negate(x, when: ~mask) }
+
+    /// One UPZERO coefficient: leak `b` by 255/256 and step ±128 towards the sign agreement of
+    /// the new difference (sign `sgd`) with the stored one `dOld`.
+    @inlinable @inline(__always)
+    static func zeroUpdate(_ b: Int32, _ dOld: Int32, _ sgd: Int32, _ step: Int32) -> Int32 {
+        // No limiter needed: |b| ≤ 32768 gives (b·32640) ≫ 15 in −32640…32639, and ±128 keeps
+        // that inside 16 bits, so the standard's limiter never acts (b stays 16-bit by induction).
+        negate(step, when: (dOld >> 15) ^ sgd) &+ ((b &* 32640) >> 15)
+    }
+
+    /// One FILTEZ tap: b·2d in Q15. The standard limits 2d to 16 bits, but it never reaches
+    /// that: det ≤ 16384 in both bands (nb is capped at 18432 / 22528), so |d| ≤ 16384·20456 ≫ 15
+    /// = 10228 in the low band and ≤ 16384·7408 ≫ 15 = 3704 in the high band.
+    @inlinable @inline(__always)
+    static func tap(_ b: Int32, _ d: Int32) -> Int32 { (b &* (d &+ d)) >> 15 }
+
     /// Updates the logarithmic scale factor with `w` (from the WL or WH table), limited to
     /// `0...limit`, and recomputes `det` from it (LOGSCL/LOGSCH then SCALEL/SCALEH).
     /// `shiftBase` is 8 for the low band and 10 for the high band.
+    /// `tables` is `G722Tables.packed`'s storage.
     @inlinable @inline(__always)
-    mutating func adaptScale(_ w: Int32, limit: Int32, shiftBase: Int32) {
+    mutating func adaptScale(_ w: Int32, limit: Int32, shiftBase: Int32, tables: UnsafePointer<Int32>) {
         nb = min(max(((nb &* 127) >> 7) &+ w, 0), limit)
-        let mantissa = G722Tables.inverseLog(Int((nb >> 6) & 31))
+        let mantissa = tables[G722Tables.ilbOffset &+ Int((nb >> 6) & 31)]
+        // Shift right by shiftBase − nb/2048, which is −1 at the very top of nb's range: shifting
+        // the doubled mantissa by one more covers that case without a branch.
         let shift = shiftBase &- (nb >> 11)
-        let linear = shift < 0 ? mantissa << -shift : mantissa >> shift
-        det = linear << 2
+        det = ((mantissa &<< 1) &>> (shift &+ 1)) &<< 2
     }
 
     /// Runs the predictor for one quantised difference `d` (blocks RECONS, PARREC, UPPOL2,
@@ -51,40 +77,42 @@ struct G722Band: Sendable {
         let r = Self.saturate(s &+ d)
         let p = Self.saturate(sz &+ d)
 
+        // Sign comparisons are done as masks (x >> 15 is 0 or −1 for a 16-bit x; XOR of two is
+        // −1 when they differ) and applied as ±: data-dependent branches here would mispredict
+        // on every other sample, and this chain is the codec's critical path.
+        let sg0 = p >> 15
+        let differ1 = sg0 ^ (p1 >> 15)
+        let differ2 = sg0 ^ (p2 >> 15)
+
         // UPPOL2: second pole coefficient.
-        let sg0 = p >> 15, sg1 = p1 >> 15, sg2 = p2 >> 15
         let wa1 = Self.saturate(a1 << 2)
-        let wa2 = min(sg0 == sg1 ? -wa1 : wa1, 32767)
-        var newA2 = (wa2 >> 7) &+ (sg0 == sg2 ? 128 : -128) &+ ((a2 &* 32512) >> 15)
+        let wa2 = min(Self.negate(wa1, unless: differ1), 32767)  // −wa1 when the signs agree
+        var newA2 = (wa2 >> 7) &+ Self.negate(128, when: differ2) &+ ((a2 &* 32512) >> 15)
         newA2 = min(max(newA2, -12288), 12288)
 
         // UPPOL1: first pole coefficient, kept inside the stability triangle.
-        var newA1 = Self.saturate((sg0 == sg1 ? 192 : -192) &+ ((a1 &* 32640) >> 15))
+        var newA1 = Self.saturate(Self.negate(192, when: differ1) &+ ((a1 &* 32640) >> 15))
         let bound = Self.saturate(15360 &- newA2)
         newA1 = min(max(newA1, -bound), bound)
 
-        // UPZERO: sign-sign update of the six zero coefficients.
-        let step: Int32 = d == 0 ? 0 : 128
+        // UPZERO: sign-sign update of the six zero coefficients; DELAYA.
+        let step = Int32(truncatingIfNeeded: (d != 0 ? 1 : 0) as Int) << 7
         let sgd = d >> 15
-        var newB = SIMD8<Int32>()
-        for i in 0..<6 {
-            let flip = (dlt[i] >> 15) ^ sgd  // 0 when signs agree, -1 otherwise
-            newB[i] = Self.saturate(((step ^ flip) &- flip) &+ ((b[i] &* 32640) >> 15))
-        }
-
-        // DELAYA.
-        dlt = SIMD8(d, dlt[0], dlt[1], dlt[2], dlt[3], dlt[4], 0, 0)
-        b = newB
+        b6 = Self.zeroUpdate(b6, d6, sgd, step)
+        b5 = Self.zeroUpdate(b5, d5, sgd, step)
+        b4 = Self.zeroUpdate(b4, d4, sgd, step)
+        b3 = Self.zeroUpdate(b3, d3, sgd, step)
+        b2 = Self.zeroUpdate(b2, d2, sgd, step)
+        b1 = Self.zeroUpdate(b1, d1, sgd, step)
+        d6 = d5; d5 = d4; d4 = d3; d3 = d2; d2 = d1; d1 = d
         r2 = r1; r1 = r
         p2 = p1; p1 = p
         a2 = newA2; a1 = newA1
 
         // FILTEP, FILTEZ, PREDIC.
         let sp = Self.saturate(((a1 &* Self.saturate(r1 &+ r1)) >> 15) &+ ((a2 &* Self.saturate(r2 &+ r2)) >> 15))
-        var zeros: Int32 = 0
-        for i in 0..<6 {
-            zeros &+= (b[i] &* Self.saturate(dlt[i] &+ dlt[i])) >> 15
-        }
+        var zeros = Self.tap(b1, d1) &+ Self.tap(b2, d2) &+ Self.tap(b3, d3)
+        zeros &+= Self.tap(b4, d4) &+ Self.tap(b5, d5) &+ Self.tap(b6, d6)
         sz = Self.saturate(zeros)
         s = Self.saturate(sp &+ sz)
     }

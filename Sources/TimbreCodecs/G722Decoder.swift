@@ -43,9 +43,9 @@ public struct G722Decoder: AudioDecoder, Sendable {
         guard samples > 0, let base = payload.baseAddress else { return 0 }
         let codes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: payload.count)
         switch mode {
-        case .kbps64: decodeOctets(codes, into: pcm.baseAddress!, lowTable: G722Tables.qm6, lowShift: 0)
-        case .kbps56: decodeOctets(codes, into: pcm.baseAddress!, lowTable: G722Tables.qm5, lowShift: 1)
-        case .kbps48: decodeOctets(codes, into: pcm.baseAddress!, lowTable: G722Tables.qm4, lowShift: 2)
+        case .kbps64: decodeOctets(codes, into: pcm.baseAddress!, lowOffset: G722Tables.qm6Offset, lowShift: 0)
+        case .kbps56: decodeOctets(codes, into: pcm.baseAddress!, lowOffset: G722Tables.qm5Offset, lowShift: 1)
+        case .kbps48: decodeOctets(codes, into: pcm.baseAddress!, lowOffset: G722Tables.qm4Offset, lowShift: 2)
         }
         return samples
     }
@@ -56,39 +56,41 @@ public struct G722Decoder: AudioDecoder, Sendable {
         qmf.reset()
     }
 
-    /// `lowTable` is the inverse quantiser for the mode's low-band bits, read at
-    /// `(code & 63) >> lowShift` (its size is exactly `64 >> lowShift`).
-    @inlinable
+    /// `lowOffset`/`lowShift` select the mode's low-band inverse quantiser in
+    /// `G722Tables.packed`, read at `(code & 63) >> lowShift`.
+    @usableFromInline
     mutating func decodeOctets(
-        _ codes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<Int16>,
-        lowTable: [Int32], lowShift: Int
+        _ codes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<Int16>, lowOffset: Int, lowShift: Int
     ) {
         var low = self.low, high = self.high
-        let position = lowTable.withUnsafeBufferPointer { lowOutput in
+        var position = qmf.position
+        G722Tables.packed.withUnsafeBufferPointer { tables in
+            let t = tables.baseAddress!
+            let lowOutput = t + lowOffset
             qmf.line.withUnsafeMutableBufferPointer { line in
-                var cursor = G722QMFCursor(line: line.baseAddress!, position: qmf.position)
+                var cursor = G722QMFCursor(line: line.baseAddress!, position: position)
                 for j in 0..<codes.count {
                     let code = Int(codes[j])
                     // Low band (INVQBL for the output, INVQAL for the predictor).
                     let lowDet = low.det
-                    let lowOut = (lowDet &* lowOutput[(code & 63) >> lowShift]) >> 15
+                    let lowOut = (lowDet &* lowOutput[(code & 63) &>> lowShift]) >> 15
                     let rLow = min(max(low.s &+ lowOut, -16384), 16383)
                     let top4 = (code >> 2) & 15
-                    let lowDifference = (lowDet &* G722Tables.read(G722Tables.qm4, top4)) >> 15
-                    low.adaptScale(G722Tables.read(G722Tables.lowScaleStep, top4), limit: 18432, shiftBase: 8)
+                    let lowDifference = (lowDet &* t[G722Tables.qm4Offset &+ top4]) >> 15
+                    low.adaptScale(t[G722Tables.lowScaleStepOffset &+ top4], limit: 18432, shiftBase: 8, tables: t)
                     low.update(difference: lowDifference)
                     // High band.
                     let highCode = code >> 6
-                    let highDifference = (high.det &* G722Tables.read(G722Tables.qm2, highCode)) >> 15
+                    let highDifference = (high.det &* t[G722Tables.qm2Offset &+ highCode]) >> 15
                     let rHigh = min(max(high.s &+ highDifference, -16384), 16383)
-                    high.adaptScale(G722Tables.read(G722Tables.highScaleStep, highCode), limit: 22528, shiftBase: 10)
+                    high.adaptScale(t[G722Tables.highScaleStepOffset &+ highCode], limit: 22528, shiftBase: 10, tables: t)
                     high.update(difference: highDifference)
-                    // Receive QMF.
+                    // Receive QMF; clamp, never wrap, as ffmpeg and the ITU-T reference do.
                     let (even, odd) = cursor.step(rLow &+ rHigh, rLow &- rHigh)
                     out[2 &* j] = SampleConversion.saturatingInt16(odd >> 11)
                     out[2 &* j &+ 1] = SampleConversion.saturatingInt16(even >> 11)
                 }
-                return cursor.position
+                position = cursor.position
             }
         }
         qmf.position = position

@@ -32,7 +32,7 @@ public struct G722Encoder: AudioEncoder, Sendable {
         let octets = pcm.count / 2
         guard payload.count >= octets else { throw .outputTooSmall(needed: octets) }
         guard octets > 0, let base = payload.baseAddress else { return 0 }
-        encodePairs(pcm, into: base.assumingMemoryBound(to: UInt8.self))
+        encodePairs(pcm.baseAddress!, octets: octets, into: base.assumingMemoryBound(to: UInt8.self))
         return octets
     }
 
@@ -42,21 +42,22 @@ public struct G722Encoder: AudioEncoder, Sendable {
         qmf.reset()
     }
 
-    @inlinable
-    mutating func encodePairs(_ pcm: UnsafeBufferPointer<Int16>, into out: UnsafeMutablePointer<UInt8>) {
-        let input = pcm.baseAddress!
-        let octets = pcm.count / 2
+    @usableFromInline
+    mutating func encodePairs(_ input: UnsafePointer<Int16>, octets: Int, into out: UnsafeMutablePointer<UInt8>) {
         var low = self.low, high = self.high
-        let position = qmf.line.withUnsafeMutableBufferPointer { line in
-            var cursor = G722QMFCursor(line: line.baseAddress!, position: qmf.position)
-            for j in 0..<octets {
-                let (even, odd) = cursor.step(Int32(input[2 &* j]), Int32(input[2 &* j &+ 1]))
-                let xLow = (even &+ odd) >> 14
-                let xHigh = (odd &- even) >> 14
-                let code = Self.encodeLow(xLow, &low) | Self.encodeHigh(xHigh, &high) << 6
-                out[j] = code
+        var position = qmf.position
+        G722Tables.packed.withUnsafeBufferPointer { tables in
+            let t = tables.baseAddress!
+            qmf.line.withUnsafeMutableBufferPointer { line in
+                var cursor = G722QMFCursor(line: line.baseAddress!, position: position)
+                for j in 0..<octets {
+                    let (even, odd) = cursor.step(Int32(input[2 &* j]), Int32(input[2 &* j &+ 1]))
+                    let lowCode = Self.encodeLow((even &+ odd) >> 14, &low, t)
+                    let highCode = Self.encodeHigh((odd &- even) >> 14, &high, t)
+                    out[j] = UInt8(truncatingIfNeeded: lowCode | highCode << 6)
+                }
+                position = cursor.position
             }
-            return cursor.position
         }
         qmf.position = position
         self.low = low
@@ -66,20 +67,31 @@ public struct G722Encoder: AudioEncoder, Sendable {
     /// Low band: 6-bit quantiser (QUANTL), 4-bit inverse quantiser for the predictor (INVQAL),
     /// scale adaptation and prediction. Returns the 6-bit code.
     @inlinable @inline(__always)
-    static func encodeLow(_ x: Int32, _ band: inout G722Band) -> UInt8 {
+    static func encodeLow(_ x: Int32, _ band: inout G722Band, _ t: UnsafePointer<Int32>) -> Int32 {
         let e = G722Band.saturate(x &- band.s)
         let magnitude = e ^ (e >> 31)  // e ≥ 0 ? e : −(e+1)
         let det = band.det
-        var interval = 1
-        while interval < 30, magnitude >= (G722Tables.read(G722Tables.lowDecision, interval) &* det) >> 12 {
-            interval &+= 1
-        }
-        let code = e < 0
-            ? G722Tables.read(G722Tables.lowNegativeCode, interval)
-            : G722Tables.read(G722Tables.lowPositiveCode, interval)
+        // QUANTL: the interval is one more than the number of decision levels 1…29 at or below
+        // the magnitude (the levels never fall with the index, so this equals the standard's
+        // linear search). All 32 scaled levels are computed at once in four `SIMD8<Int32>` and
+        // counted with arithmetic only — (level − magnitude − 1) >> 31 is −1 where the level is
+        // reached — so the search adds no dependent loads or branches to the critical path.
+        // Lanes 0, 30 and 31 are forced to Int32.max so they never count.
+        let levels = UnsafeRawPointer(t + G722Tables.lowDecisionOffset)
+        let scale = SIMD8<Int32>(repeating: det)
+        let reach = SIMD8<Int32>(repeating: magnitude &+ 1)
+        let first = SIMD8<Int32>(Int32.max, 0, 0, 0, 0, 0, 0, 0)
+        let last = SIMD8<Int32>(0, 0, 0, 0, 0, 0, Int32.max, Int32.max)
+        let l0 = ((levels.loadUnaligned(as: SIMD8<Int32>.self) &* scale) &>> 12) | first
+        let l1 = (levels.loadUnaligned(fromByteOffset: 32, as: SIMD8<Int32>.self) &* scale) &>> 12
+        let l2 = (levels.loadUnaligned(fromByteOffset: 64, as: SIMD8<Int32>.self) &* scale) &>> 12
+        let l3 = ((levels.loadUnaligned(fromByteOffset: 96, as: SIMD8<Int32>.self) &* scale) &>> 12) | last
+        let reached = ((l0 &- reach) &>> 31) &+ ((l1 &- reach) &>> 31) &+ ((l2 &- reach) &>> 31) &+ ((l3 &- reach) &>> 31)
+        let interval = 1 &- Int(reached.wrappedSum())
+        let code = t[G722Tables.lowCodeOffset &+ ((Int(e >> 31) & 32) | interval)]  // negative: 32…
         let top4 = Int(code >> 2)
-        let difference = (det &* G722Tables.read(G722Tables.qm4, top4)) >> 15
-        band.adaptScale(G722Tables.read(G722Tables.lowScaleStep, top4), limit: 18432, shiftBase: 8)
+        let difference = (det &* t[G722Tables.qm4Offset &+ top4]) >> 15
+        band.adaptScale(t[G722Tables.lowScaleStepOffset &+ top4], limit: 18432, shiftBase: 8, tables: t)
         band.update(difference: difference)
         return code
     }
@@ -87,14 +99,14 @@ public struct G722Encoder: AudioEncoder, Sendable {
     /// High band: 2-bit quantiser (QUANTH), inverse quantiser, adaptation and prediction.
     /// Returns the 2-bit code.
     @inlinable @inline(__always)
-    static func encodeHigh(_ x: Int32, _ band: inout G722Band) -> UInt8 {
+    static func encodeHigh(_ x: Int32, _ band: inout G722Band, _ t: UnsafePointer<Int32>) -> Int32 {
         let e = G722Band.saturate(x &- band.s)
         let magnitude = e ^ (e >> 31)
         let det = band.det
-        let outer = magnitude >= (564 &* det) >> 12
-        let code: UInt8 = e < 0 ? (outer ? 0 : 1) : (outer ? 2 : 3)
-        let difference = (det &* G722Tables.read(G722Tables.qm2, Int(code))) >> 15
-        band.adaptScale(G722Tables.read(G722Tables.highScaleStep, Int(code)), limit: 22528, shiftBase: 10)
+        let inner = ((magnitude &- ((564 &* det) >> 12)) >> 31) & 1  // 1 below the decision level
+        let code = (~(e >> 31) & 2) | inner  // 0/1 negative outer/inner, 2/3 positive outer/inner
+        let difference = (det &* t[G722Tables.qm2Offset &+ Int(code)]) >> 15
+        band.adaptScale(t[G722Tables.highScaleStepOffset &+ Int(code)], limit: 22528, shiftBase: 10, tables: t)
         band.update(difference: difference)
         return code
     }

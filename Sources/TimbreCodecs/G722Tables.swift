@@ -10,6 +10,14 @@ enum G722Tables {
         0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587, 650, 714,
         786, 858, 940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919, 0, 0,
     ]
+    /// `lowDecision` padded to 32 entries (four `SIMD8` loads) for the encoder's vector count;
+    /// entries 0, 30 and 31 are masked out there.
+    @usableFromInline static let lowDecisionSearch: [Int32] = [
+        0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587, 650, 714,
+        786, 858, 940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919, 2919, 2919,
+    ]
+    /// `lowPositiveCode` then `lowNegativeCode`, indexed by `(negative ? 32 : 0) | interval`.
+    @usableFromInline static let lowCode: [UInt8] = lowPositiveCode + lowNegativeCode
     /// Low-band 6-bit codes for negative and positive differences by quantiser interval.
     @usableFromInline static let lowNegativeCode: [UInt8] = [
         0, 63, 62, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19,
@@ -58,10 +66,19 @@ enum G722Tables {
         2896, 2960, 3025, 3091, 3158, 3228, 3298, 3371, 3444, 3520, 3597, 3676, 3756, 3838, 3922, 4008,
     ]
 
-    @inlinable @inline(__always)
-    static func inverseLog(_ i: Int) -> Int32 { ilb.withUnsafeBufferPointer { $0[i & 31] } }
+    /// Every table the per-sample code reads, packed into one array so that a whole
+    /// `encode`/`decode` call fetches one base pointer once (no per-lookup global access or
+    /// bounds check). Offsets below; indices are masked by the callers.
+    @usableFromInline static let packed: [Int32] =
+        qm2 + qm4 + qm5 + qm6 + lowScaleStep + highScaleStep + ilb + lowDecisionSearch + lowCode.map { Int32($0) }
 
-    /// Reads `table[index]` without the array's bounds check; callers mask `index` to the table.
-    @inlinable @inline(__always)
-    static func read<T>(_ table: [T], _ index: Int) -> T { table.withUnsafeBufferPointer { $0[index] } }
+    @inlinable static var qm2Offset: Int { 0 }
+    @inlinable static var qm4Offset: Int { 4 }
+    @inlinable static var qm5Offset: Int { 20 }
+    @inlinable static var qm6Offset: Int { 52 }
+    @inlinable static var lowScaleStepOffset: Int { 116 }
+    @inlinable static var highScaleStepOffset: Int { 132 }
+    @inlinable static var ilbOffset: Int { 136 }
+    @inlinable static var lowDecisionOffset: Int { 168 }
+    @inlinable static var lowCodeOffset: Int { 200 }
 }

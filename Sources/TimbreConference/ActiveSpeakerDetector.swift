@@ -44,20 +44,29 @@ public struct ActiveSpeakerDetector: Sendable {
 
     public let configuration: Configuration
     public private(set) var isSpeaking = false
-    /// Smoothed frame level in dBFS (fast attack, slow decay), for ranking talkers.
-    public private(set) var level: Double = -120
-    /// Tracked noise floor in dBFS: follows the quietest recent frames down fast, up slowly.
-    public private(set) var noiseFloor: Double = -70
+    /// Smoothed frame power (mean square, sample units²): instant attack, 0.3 dB per frame decay.
+    /// Kept linear so the per-frame update needs no logarithm.
+    public private(set) var smoothedPower: Double = 0
+    /// Tracked noise floor power: drops at once to a quieter frame, creeps up 0.05 dB per frame
+    /// (2.5 dB/s), so a steady noise is learned in seconds while bursty speech barely moves it.
+    public private(set) var noiseFloorPower: Double = power(dBFS: -70)
+
+    /// Smoothed frame level in dBFS, for ranking talkers.
+    public var level: Double { ActiveSpeakerDetector.dBFS(meanSquare: smoothedPower) }
+    /// Tracked noise floor in dBFS.
+    public var noiseFloor: Double { ActiveSpeakerDetector.dBFS(meanSquare: noiseFloorPower) }
 
     private var loudRun = 0
     private var quietRun = 0
     private let onsetPower: Double
     private let releasePower: Double
+    private let marginFactor: Double
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         onsetPower = ActiveSpeakerDetector.power(dBFS: configuration.onsetDBFS)
         releasePower = ActiveSpeakerDetector.power(dBFS: configuration.releaseDBFS)
+        marginFactor = pow(10, configuration.noiseMarginDB / 10)
     }
 
     /// Mean-square (in sample units²) → dBFS, where a full-scale square (32768²) is 0 dBFS.
@@ -68,15 +77,16 @@ public struct ActiveSpeakerDetector: Sendable {
 
     static func power(dBFS: Double) -> Double { pow(10, dBFS / 10) * 32768.0 * 32768.0 }
 
+    /// 0.3 dB and 0.05 dB as power ratios.
+    static let decay = 0.933_254_300_796_991
+    static let creep = 1.011_579_454_259_899
+
     /// Feeds one frame's mean square (sum of squares / samples) and returns the state change, if any.
+    /// No logarithm, no allocation.
     public mutating func update(meanSquare: Double) -> Transition? {
-        let db = ActiveSpeakerDetector.dBFS(meanSquare: meanSquare)
-        // Ranking level: instant attack, about 15 dB/s decay at 20 ms frames.
-        level = db > level ? db : max(db, level - 0.3)
-        // Noise floor: drop at once to a quieter frame, creep up 0.05 dB per frame (2.5 dB/s), so
-        // a steady noise is learned in seconds while speech (bursty) barely moves it.
-        noiseFloor = db < noiseFloor ? db : noiseFloor + 0.05
-        let aboveFloor = db >= noiseFloor + configuration.noiseMarginDB
+        smoothedPower = max(meanSquare, smoothedPower * ActiveSpeakerDetector.decay)
+        noiseFloorPower = meanSquare < noiseFloorPower ? max(meanSquare, 1) : noiseFloorPower * ActiveSpeakerDetector.creep
+        let aboveFloor = meanSquare >= noiseFloorPower * marginFactor
         if !isSpeaking {
             if meanSquare >= onsetPower && aboveFloor {
                 loudRun += 1
@@ -109,7 +119,7 @@ public struct ActiveSpeakerDetector: Sendable {
     public mutating func silence() -> Transition? {
         loudRun = 0
         quietRun = 0
-        level = -120
+        smoothedPower = 0
         if isSpeaking {
             isSpeaking = false
             return .stopped

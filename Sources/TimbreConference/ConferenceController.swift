@@ -252,8 +252,8 @@ public final class ConferenceController: Sendable {
         s.entries[id.slot] = nil
         s.count -= 1
         commands.push(.leave(id))
-        // Whisperers aimed at the leaver are heard by everyone again? No: they fall silent to
-        // the room, which is the safe default for coaching; clear the target so nobody hears them.
+        // A whisperer aimed at the leaver falls silent (heard by nobody) rather than suddenly
+        // being heard by the room: the safe default for coaching.
         if s.host == id {
             s.host = nil
             s.hostHasLeft = true

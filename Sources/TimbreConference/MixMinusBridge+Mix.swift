@@ -12,88 +12,106 @@ extension MixMinusBridge {
     public func mix() {
         applyPendingCommands()
         let f = frameSamples
-        let now = frameIndex * Int64(f)
+        // Class `var`s are copied to locals for the per-participant loops: each access to a
+        // stored `var` of a class pays a dynamic exclusivity check.
+        let frame = frameIndex
+        let now = frame * Int64(f)
         bus.update(repeating: 0, count: f)
+        // Unity-gain, steady talkers (the usual case) sum into the 16-bit full-mix buffer; others
+        // (gains, fades) into the 32-bit bus. `overflow` records any 16-bit saturation.
+        fullMix.update(repeating: 0, count: f)
+        var overflow: Int16 = 0
+        var any32 = false
 
-        // 1. Levels and speaker detection; how many are in the room.
-        var roomSize = 0
-        for s in 0..<slotCapacity where slots[s].occupied {
-            let inp = input + s * f
-            if !slots[s].hasInput { inp.update(repeating: 0, count: f) }
-            if !slots[s].leaving { roomSize += 1 }
-            let settings = slots[s].settings
-            let transition: ActiveSpeakerDetector.Transition?
-            if settings.contributes && !slots[s].leaving {
-                let meanSquare = Double(MixKernel.energy(inp, count: f)) / Double(f)
-                transition = slots[s].detector.update(meanSquare: meanSquare)
-                if configuration.normalizesLevels && slots[s].detector.isSpeaking {
-                    normalize(slot: s, meanSquare: meanSquare)
-                }
-            } else {
-                transition = slots[s].detector.silence()
-            }
-            if slots[s].detector.isSpeaking { slots[s].lastActiveFrame = frameIndex }
-            switch transition {
-            case .started(let ago)?:
-                emit(.speakingStarted(slots[s].id), at: now - Int64(ago * f))
-            case .stopped?:
-                emit(.speakingStopped(slots[s].id), at: now)
-            case nil:
-                break
-            }
-            slots[s].whisperSlot = -1
-            if let target = settings.whisperTarget, let t = liveSlot(target) { slots[s].whisperSlot = t }
-            whisperHead[s] = -1
-        }
-
-        // 2. Who is mixed: everyone, or the K loudest active talkers.
+        // 2. Who is mixed: everyone, or the K loudest active talkers. Top-K needs this frame's
+        //    levels first; otherwise levels come out of the summing pass below.
         let k = configuration.topK.k
         let topK = roomSize > configuration.topK.appliesAbove && k < roomSize
-        if topK { selectTalkers(k: k) }
+        if topK {
+            for s in 0..<slotCapacity where slots[s].occupied {
+                if !slots[s].hasInput { (input + s * f).update(repeating: 0, count: f) }
+                let energy = isHeard(s) ? MixKernel.energy(input + s * f, count: f) : -1
+                detect(slot: s, energy: energy, now: now, frame: frame)
+            }
+            selectTalkers(k: k)
+        }
 
         // 3. Contributions, summed once into the bus (whisperers kept aside).
         for s in 0..<slotCapacity where slots[s].occupied {
             let settings = slots[s].settings
-            var target: Int32 = 0
             let current = slots[s].contributionQ12
+            var target: Int32 = 0
             // A fade-in starts with the first frame that carries audio, not on the join tick.
-            if settings.contributes && !slots[s].leaving && (!topK || slots[s].selected)
-                && (current != 0 || slots[s].hasInput)
-            {
+            if isHeard(s) && (!topK || slots[s].selected) && (current != 0 || slots[s].hasInput) {
                 target = gainQ12(slot: s)
             }
             let inp = input + s * f
             let c = contribution + s * f
+            if !topK && !slots[s].hasInput { inp.update(repeating: 0, count: f) }
+            slots[s].whisperSlot = -1
+            if let w = settings.whisperTarget, let t = liveSlot(w) { slots[s].whisperSlot = t }
             slots[s].inSum = false
             slots[s].contributed = false
-            if current == 0 && target == 0 { continue }
-            let whisperTo = slots[s].whisperSlot
-            if settings.whisperTarget != nil {
-                // Heard by its one listener only (or by nobody if that listener has gone).
-                if current == target {
-                    MixKernel.scale(inp, gainQ12: target, into: c, count: f)
+            slots[s].contributionIsInput = false
+            var energy: Int64 = -1
+            if current != 0 || target != 0 {
+                if settings.whisperTarget != nil {
+                    // Heard by its one listener only (or by nobody if that listener has gone).
+                    if current == target {
+                        MixKernel.scale(inp, gainQ12: target, into: c, count: f)
+                    } else {
+                        MixKernel.contributeRamp(inp, from: current, to: target, into: c, sum: nil, count: f)
+                    }
+                    let w = slots[s].whisperSlot
+                    if w >= 0 {
+                        slots[s].nextWhisperer = whisperHead[w]
+                        whisperHead[w] = s
+                    }
                 } else {
-                    MixKernel.contributeRamp(inp, from: current, to: target, into: c, sum: nil, count: f)
+                    if current == target && target == 4096 {
+                        energy = MixKernel.accumulate16(inp, into: fullMix, count: f, overflow: &overflow)
+                        slots[s].contributionIsInput = true
+                    } else if current == target {
+                        MixKernel.contribute(inp, gainQ12: target, into: c, sum: bus, count: f)
+                        any32 = true
+                    } else {
+                        MixKernel.contributeRamp(inp, from: current, to: target, into: c, sum: bus, count: f)
+                        any32 = true
+                    }
+                    slots[s].inSum = true
                 }
-                if whisperTo >= 0 {
-                    slots[s].nextWhisperer = whisperHead[whisperTo]
-                    whisperHead[whisperTo] = s
-                }
-            } else {
-                if current == target {
-                    MixKernel.contribute(inp, gainQ12: target, into: c, sum: bus, count: f)
-                } else {
-                    MixKernel.contributeRamp(inp, from: current, to: target, into: c, sum: bus, count: f)
-                }
-                slots[s].inSum = true
+                slots[s].contributed = true
+                slots[s].contributionQ12 = target
             }
-            slots[s].contributed = true
-            slots[s].contributionQ12 = target
+            if !topK {
+                if energy < 0 && isHeard(s) { energy = MixKernel.energy(inp, count: f) }
+                detect(slot: s, energy: isHeard(s) ? energy : -1, now: now, frame: frame)
+            }
         }
 
-        // 4. The full mix, shared by every listener who contributes nothing to it.
-        fullLimiter.process(bus, into: fullMix, count: f)
-        if !configuration.holdMusic.isEmpty { fillHoldFrame() }
+        // 4. The full mix. When the 16-bit sum is exact, within the threshold and the limiter at
+        //    unity, it is the full mix as it stands and listeners subtract from it in 16 bits;
+        //    otherwise the 32-bit bus is completed and limited.
+        var full = fullLimiter
+        var busIs16 = false
+        if overflow == 0 && !any32 && full.isTransparent
+            && MixKernel.peakMagnitude(UnsafePointer(fullMix), count: f) <= SoftLimiter.threshold
+        {
+            busIs16 = true
+        } else {
+            if overflow == 0 {
+                MixKernel.widenAdd(fullMix, into: bus, count: f)
+            } else {
+                for s in 0..<slotCapacity where slots[s].occupied && slots[s].contributionIsInput {
+                    MixKernel.add(input + s * f, into: bus, count: f)
+                }
+            }
+            busIs16 = full.process(bus, into: fullMix, count: f)
+        }
+        fullLimiter = full
+        // Whether `bus` holds the complete 32-bit sum (completed lazily on the 16-bit path).
+        var bus32Ready = !busIs16 || overflow != 0 || any32
+        if hasHoldMusic { fillHoldFrame() }
 
         // 5. Each listener's mix-minus.
         for s in 0..<slotCapacity where slots[s].occupied {
@@ -101,39 +119,57 @@ extension MixMinusBridge {
             let out = output + s * f
             let target: Int32 = settings.hears && !slots[s].leaving ? 4096 : 0
             let current = slots[s].listenQ12
-            if settings.onHold && settings.holdMusic && !slots[s].leaving && !configuration.holdMusic.isEmpty {
+            // Whisperers aimed at this listener this frame; reset for the next frame whatever it hears.
+            let whisperers = whisperHead[s]
+            whisperHead[s] = -1
+            if settings.onHold && settings.holdMusic && !slots[s].leaving && hasHoldMusic {
                 out.update(from: holdFrame, count: f)
-                slots[s].limiter.follow(fullLimiter)
+                slots[s].limiter.follow(full)
             } else if current == 0 && target == 0 {
                 out.update(repeating: 0, count: f)
-                slots[s].limiter.follow(fullLimiter)
+                slots[s].limiter.follow(full)
             } else {
-                let whisperers = whisperHead[s]
                 if !slots[s].inSum && whisperers < 0 {
                     out.update(from: fullMix, count: f)
-                    slots[s].limiter.follow(fullLimiter)
+                    slots[s].limiter.follow(full)
                 } else {
-                    if slots[s].inSum {
-                        MixKernel.subtract(bus, contribution + s * f, into: work, count: f)
-                    } else {
-                        work.update(from: bus, count: f)
+                    var done = false
+                    if whisperers < 0 && slots[s].limiter.isTransparent {
+                        // Fast path: subtract and narrow in one pass; final if within threshold.
+                        let peak =
+                            slots[s].contributionIsInput
+                            ? (busIs16
+                                ? MixKernel.minus16(fullMix, input + s * f, into: out, count: f)
+                                : MixKernel.minusNarrow(bus, input + s * f, into: out, count: f))
+                            : MixKernel.minusNarrow(bus, contribution + s * f, into: out, count: f)
+                        done = peak <= SoftLimiter.threshold
                     }
-                    var w = whisperers
-                    while w >= 0 {
-                        MixKernel.add(contribution + w * f, into: work, count: f)
-                        w = slots[w].nextWhisperer
+                    if !done {
+                        if !bus32Ready {
+                            MixKernel.widenAdd(fullMix, into: bus, count: f)
+                            bus32Ready = true
+                        }
+                        if slots[s].contributionIsInput {
+                            MixKernel.subtract(bus, input + s * f, into: work, count: f)
+                        } else if slots[s].inSum {
+                            MixKernel.subtract(bus, contribution + s * f, into: work, count: f)
+                        } else {
+                            work.update(from: bus, count: f)
+                        }
+                        var w = whisperers
+                        while w >= 0 {
+                            MixKernel.add(contribution + w * f, into: work, count: f)
+                            w = slots[w].nextWhisperer
+                        }
+                        slots[s].limiter.process(work, into: out, count: f)
                     }
-                    slots[s].limiter.process(work, into: out, count: f)
                 }
                 if current != target { MixKernel.fadeOutput(out, from: current, to: target, count: f) }
             }
             slots[s].listenQ12 = target
-            if let port = ports[s] {
-                if let down = port.downsampler {
-                    down.process(UnsafeBufferPointer(start: out, count: f), into: port.output)
-                } else {
-                    port.output.baseAddress!.update(from: out, count: f)
-                }
+            slots[s].hasInput = false
+            if slots[s].resampled, let port = ports[s], let down = port.downsampler {
+                down.process(UnsafeBufferPointer(start: out, count: f), into: port.output)
             }
         }
 
@@ -145,8 +181,8 @@ extension MixMinusBridge {
 
         // 7. Retire participants whose fade-out is complete.
         var anyoneLeft = false
-        for s in 0..<slotCapacity where slots[s].occupied {
-            slots[s].hasInput = false
+        var leaving = leavingCount
+        for s in 0..<slotCapacity where leaving > 0 && slots[s].occupied {
             if slots[s].leaving && slots[s].contributionQ12 == 0 && slots[s].listenQ12 == 0 {
                 let id = slots[s].id
                 if slots[s].detector.isSpeaking {
@@ -158,21 +194,53 @@ extension MixMinusBridge {
                 ports[s] = nil
                 // The return queue holds one entry per slot, so this push cannot fail.
                 controller.returns.push(SlotReturn(id: id, port: port))
+                leaving -= 1
                 emit(.left(id), at: now + Int64(f))
                 anyoneLeft = true
             }
         }
+        leavingCount = leaving
         if ended && anyoneLeft && !(0..<slotCapacity).contains(where: { slots[$0].occupied }) {
             emit(.conferenceEnded, at: now + Int64(f))
         }
         frameIndex += 1
     }
 
+    /// Whether this participant's voice may reach anyone now (not muted, on hold or leaving).
+    @inline(__always)
+    func isHeard(_ s: Int) -> Bool { slots[s].settings.contributes && !slots[s].leaving }
+
+    /// Runs the speaker detector on one frame's energy (negative: the participant is silenced)
+    /// and emits the resulting event.
+    @inline(__always)
+    func detect(slot s: Int, energy: Int64, now: Int64, frame: Int64) {
+        let f = frameSamples
+        let transition: ActiveSpeakerDetector.Transition?
+        if energy >= 0 {
+            let meanSquare = Double(energy) / Double(f)
+            transition = slots[s].detector.update(meanSquare: meanSquare)
+            if normalizes && slots[s].detector.isSpeaking {
+                normalize(slot: s, meanSquare: meanSquare)
+            }
+        } else {
+            transition = slots[s].detector.silence()
+        }
+        if slots[s].detector.isSpeaking { slots[s].lastActiveFrame = frame }
+        switch transition {
+        case .started(let ago)?:
+            emit(.speakingStarted(slots[s].id), at: now - Int64(ago * f))
+        case .stopped?:
+            emit(.speakingStopped(slots[s].id), at: now)
+        case nil:
+            break
+        }
+    }
+
     /// Contribution gain in Q12: the participant's gain times its normalisation.
     @inline(__always)
     func gainQ12(slot s: Int) -> Int32 {
         let q = slots[s].settings.gain.q12
-        if !configuration.normalizesLevels || slots[s].normalizationDB == 0 { return q }
+        if !normalizes || slots[s].normalizationDB == 0 { return q }
         let g = Double(q) * pow(10, Double(slots[s].normalizationDB) / 20)
         return Int32(min(65_535, max(0, g.rounded())))
     }
@@ -186,7 +254,7 @@ extension MixMinusBridge {
 
     /// Top-K: keeps the K highest-scoring eligible talkers. Eligible: contributing, not leaving,
     /// not whispering, and talking now or within the last second (so a pause between words does
-    /// not drop a talker). Incumbents get a 6 dB bonus so selection does not flap. O(N·K).
+    /// not drop a talker). Incumbents get a 6 dB bonus so selection does not flap. O(N·K), no logarithms.
     func selectTalkers(k: Int) {
         var chosen = 0
         for s in 0..<slotCapacity where slots[s].occupied {
@@ -201,7 +269,7 @@ extension MixMinusBridge {
                 guard settings.contributes, settings.whisperTarget == nil, !slots[s].leaving,
                     frameIndex - slots[s].lastActiveFrame <= topKHoldFrames
                 else { continue }
-                let score = slots[s].detector.level + (slots[s].nextWhisperer == 1 ? 6 : 0)
+                let score = slots[s].detector.smoothedPower * (slots[s].nextWhisperer == 1 ? 4 : 1)
                 if score > bestScore {
                     bestScore = score
                     best = s
@@ -228,7 +296,9 @@ extension MixMinusBridge {
         let f = frameSamples
         for s in 0..<slotCapacity where slots[s].occupied {
             let ch = channels + s * f
-            if slots[s].contributed {
+            if slots[s].contributionIsInput {
+                ch.update(from: input + s * f, count: f)
+            } else if slots[s].contributed {
                 MixKernel.narrow(contribution + s * f, into: ch, count: f)
             } else {
                 ch.update(repeating: 0, count: f)

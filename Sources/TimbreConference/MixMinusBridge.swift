@@ -43,6 +43,12 @@ public final class MixMinusBridge {
         var listenQ12: Int32 = 0
         var inSum = false
         var contributed = false
+        /// The contribution is the 16-bit input itself (unity gain, no fade): no 32-bit copy.
+        var contributionIsInput = false
+        /// The participant's rate differs from the bridge's (its port holds resamplers).
+        var resampled = false
+        /// Samples per frame at the participant's rate.
+        var participantFrameSamples = 0
         var whisperSlot = -1
         var nextWhisperer = -1
         var detector = ActiveSpeakerDetector()
@@ -70,9 +76,16 @@ public final class MixMinusBridge {
     let whisperHead: UnsafeMutablePointer<Int>
     var fullLimiter: SoftLimiter
     var holdPosition = 0
+    /// Participants present and not leaving (the room size top-K looks at).
+    var roomSize = 0
+    /// Participants fading out, still to be retired.
+    var leavingCount = 0
     var recording = false
     var ended = false
     var tap: RecordingTap?
+    /// Hoisted configuration flags (read per participant on the frame path).
+    let hasHoldMusic: Bool
+    let normalizes: Bool
     /// Frames a talker stays eligible for top-K after its last active frame (1 s): bridges pauses.
     let topKHoldFrames: Int64
 
@@ -111,6 +124,8 @@ public final class MixMinusBridge {
         whisperHead = .allocate(capacity: slotCapacity)
         whisperHead.initialize(repeating: -1, count: slotCapacity)
         topKHoldFrames = Int64(1000 / configuration.frameDuration.milliseconds)
+        hasHoldMusic = !configuration.holdMusic.isEmpty
+        normalizes = configuration.normalizesLevels
     }
 
     deinit {
@@ -136,11 +151,12 @@ public final class MixMinusBridge {
     /// frame of the wrong length. A participant that writes nothing in a tick contributes silence.
     @discardableResult
     public func write(_ samples: UnsafeBufferPointer<Int16>, from id: ParticipantID) -> Bool {
-        guard let slot = liveSlot(id), let port = ports[slot], samples.count == port.frameSamples,
+        guard let slot = liveSlot(id), samples.count == slots[slot].participantFrameSamples,
             let src = samples.baseAddress
         else { return false }
         let dst = input + slot * frameSamples
-        if let up = port.upsampler {
+        // Only resampled participants touch their port (no reference counting otherwise).
+        if slots[slot].resampled, let up = ports[slot]?.upsampler {
             up.process(samples, into: UnsafeMutableBufferPointer(start: dst, count: frameSamples))
         } else {
             dst.update(from: src, count: frameSamples)
@@ -153,11 +169,32 @@ public final class MixMinusBridge {
     /// unknown participant or a buffer shorter than one frame.
     @discardableResult
     public func read(into samples: UnsafeMutableBufferPointer<Int16>, for id: ParticipantID) -> Bool {
-        guard let slot = liveSlot(id), let port = ports[slot], samples.count >= port.frameSamples,
+        guard let slot = liveSlot(id), samples.count >= slots[slot].participantFrameSamples,
             let dst = samples.baseAddress
         else { return false }
-        dst.update(from: port.output.baseAddress!, count: port.frameSamples)
+        // Same-rate participants read the bridge's output slot directly (no extra copy).
+        if slots[slot].resampled, let port = ports[slot] {
+            dst.update(from: port.output.baseAddress!, count: port.frameSamples)
+        } else {
+            dst.update(from: output + slot * frameSamples, count: frameSamples)
+        }
         return true
+    }
+
+    /// Zero-copy input: the bridge's own input slot for a participant at the bridge rate, for a
+    /// decoder to write this tick's frame straight into (`frameSamples` long). Marks the frame
+    /// as written. Nil for an unknown participant or one whose rate differs (use `write`).
+    public func inputFrame(for id: ParticipantID) -> UnsafeMutableBufferPointer<Int16>? {
+        guard let slot = liveSlot(id), !slots[slot].resampled else { return nil }
+        slots[slot].hasInput = true
+        return UnsafeMutableBufferPointer(start: input + slot * frameSamples, count: frameSamples)
+    }
+
+    /// Zero-copy output: what a bridge-rate participant hears this tick, for an encoder to read
+    /// straight from; valid until the next `mix()`. Nil for an unknown or resampled participant.
+    public func outputFrame(for id: ParticipantID) -> UnsafeBufferPointer<Int16>? {
+        guard let slot = liveSlot(id), !slots[slot].resampled else { return nil }
+        return UnsafeBufferPointer(start: output + slot * frameSamples, count: frameSamples)
     }
 
     /// The limited mix of everyone contributing this frame (what a pure listener hears), at the
@@ -197,6 +234,8 @@ public final class MixMinusBridge {
                 slot.id = id
                 slot.occupied = true
                 slot.settings = settings
+                slot.resampled = port.upsampler != nil
+                slot.participantFrameSamples = port.frameSamples
                 if frameIndex == 0 {
                     // Nothing has played yet, so there is nothing to fade from.
                     slot.contributionQ12 = settings.contributes ? settings.gain.q12 : 0
@@ -204,18 +243,27 @@ public final class MixMinusBridge {
                 }
                 slots[s] = slot
                 ports[s] = port
+                roomSize += 1
                 (input + s * frameSamples).update(repeating: 0, count: frameSamples)
             case .update(let id, let settings):
                 if let s = liveSlot(id) { slots[s].settings = settings }
             case .leave(let id):
-                if let s = liveSlot(id) { slots[s].leaving = true }
+                if let s = liveSlot(id), !slots[s].leaving {
+                    slots[s].leaving = true
+                    roomSize -= 1
+                    leavingCount += 1
+                }
             case .recording(let on):
                 if on != recording {
                     recording = on
                     emit(on ? .recordingStarted : .recordingStopped, at: frameIndex * Int64(frameSamples))
                 }
             case .end:
-                for s in 0..<slotCapacity where slots[s].occupied { slots[s].leaving = true }
+                for s in 0..<slotCapacity where slots[s].occupied && !slots[s].leaving {
+                    slots[s].leaving = true
+                    roomSize -= 1
+                    leavingCount += 1
+                }
                 ended = true
                 if recording {
                     recording = false

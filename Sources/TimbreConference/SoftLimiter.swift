@@ -44,18 +44,24 @@ public struct SoftLimiter: Sendable {
     /// Makes this limiter continue from another's envelope (an output switching streams).
     public mutating func follow(_ other: SoftLimiter) { gain = other.gain }
 
-    /// Limits `count` samples of `input` into `output`. Allocation-free.
-    @inlinable
+    /// Limits `count` samples of `input` into `output`. Returns true when the output equals the
+    /// input exactly (the limiter was transparent for this frame). Allocation-free.
+    @inlinable @discardableResult
     public mutating func process(
         _ input: UnsafePointer<Int32>, into output: UnsafeMutablePointer<Int16>, count: Int
-    ) {
+    ) -> Bool {
         let peak = MixKernel.peakMagnitude(input, count: count)
         if gain == 1 && peak <= SoftLimiter.threshold {
             MixKernel.narrow(input, into: output, count: count)
-            return
+            return true
         }
         limitSlow(input, into: output, count: count, peak: peak)
+        return false
     }
+
+    /// True while the envelope is at unity: then a frame whose peak is within `threshold`
+    /// passes unchanged, and a caller that already narrowed it needs nothing more.
+    @inlinable public var isTransparent: Bool { gain == 1 }
 
     @usableFromInline
     mutating func limitSlow(
@@ -79,7 +85,7 @@ public struct SoftLimiter: Sendable {
         let step = rampLength > 0 ? (end - start) / Float(rampLength) : 0
         for i in 0..<count {
             let g = i < rampLength ? start + step * Float(i + 1) : end
-            var y = Float(input[i]) * g
+            var y = g == 1 ? Float(input[i]) : Float(input[i]) * g
             let a = abs(y)
             if a > t {
                 let shaped = t + k * tanhf((a - t) / k)

@@ -33,9 +33,9 @@ public final class EchoCanceller {
         /// Longest bulk delay searched and compensated.
         public var maxDelayMilliseconds = 500
         /// How much of the estimated delay is left for the filter, so the direct path is not cut.
-        public var alignmentMarginMilliseconds = 8
+        public var alignmentMarginMilliseconds = 20
         /// Delay moves smaller than this are left to the adaptive filter.
-        public var realignThresholdMilliseconds = 6
+        public var realignThresholdMilliseconds = 12
         /// speexdsp residual-echo suppression (linked to the MDF state).
         public var residualEchoSuppression = true
         /// Residual echo attenuation when the near end is silent / active (negative dB).
@@ -165,8 +165,11 @@ public final class EchoCanceller {
             var level = c.agcLevel
             speex_preprocess_ctl(preprocessor, SPEEX_PREPROCESS_SET_AGC_LEVEL, &level)
         }
-        var vad: Int32 = c.voiceActivityDetection ? 1 : 0
-        speex_preprocess_ctl(preprocessor, SPEEX_PREPROCESS_SET_VAD, &vad)
+        // Only when asked: speexdsp prints a warning to stderr on every SET_VAD.
+        if c.voiceActivityDetection {
+            var vad: Int32 = 1
+            speex_preprocess_ctl(preprocessor, SPEEX_PREPROCESS_SET_VAD, &vad)
+        }
     }
 
     /// The delay estimator's current estimate in milliseconds (nil before the first one).
@@ -205,7 +208,9 @@ public final class EchoCanceller {
         let nearPower = EchoCanceller.meanSquare(near)
         let filterPower = EchoCanceller.meanSquare(UnsafeBufferPointer(filtered))
         var tripped = false
-        if filterPower > 2 * nearPower + 1 {
+        // Quiet frames (below about −60 dBov) never trip the guard: there a small excess is
+        // harmless and common while the filter adapts.
+        if filterPower > 2 * nearPower + 1000 {
             tripped = true
             for i in 0..<n { filtered[i] = near[i] }
             guardRun += 1

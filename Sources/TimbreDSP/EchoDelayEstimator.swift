@@ -18,6 +18,7 @@ public import TimbreCore
 /// sharp on speech and insensitive to the room's reverberation, so the estimate lands on the
 /// direct path. Resolution 0.25 ms before interpolation.
 ///
+/// Until the first estimate, updates run every quarter hop (128 ms) so alignment happens early.
 /// A new delay is reported once it has been seen in two updates in a row (within 1 ms), so a
 /// burst of double talk cannot move it; after a change of echo path the old correlation decays
 /// with the smoothing and the new delay is reported within a second or two.
@@ -133,7 +134,10 @@ public struct EchoDelayEstimator: Sendable {
             phase = 0
             filled = min(windowSamples, filled + 1)
             sinceUpdate += 1
-            if sinceUpdate >= hopSamples && filled >= hopSamples {
+            // Until the first estimate, update four times as often so the canceller is aligned
+            // early in the call; afterwards once per hop.
+            let interval = current == nil ? hopSamples / 4 : hopSamples
+            if sinceUpdate >= interval && filled >= hopSamples / 2 {
                 correlate()
                 sinceUpdate = 0
                 blockFarEnergy = 0
@@ -148,9 +152,9 @@ public struct EchoDelayEstimator: Sendable {
     mutating func correlate() {
         let n = windowSamples
         let half = n / 2
-        // Far-end activity gate: −50 dBov RMS over the hop.
-        let farRMS = (blockFarEnergy / Float(hopSamples)).squareRoot()
-        let nearRMS = (blockNearEnergy / Float(hopSamples)).squareRoot()
+        // Far-end activity gate: −50 dBov RMS since the last update.
+        let farRMS = (blockFarEnergy / Float(max(1, sinceUpdate))).squareRoot()
+        let nearRMS = (blockNearEnergy / Float(max(1, sinceUpdate))).squareRoot()
         guard farRMS > 32768 * 0.003, nearRMS > 32768 * 0.0003 else { return }
         updates += 1
 
@@ -209,6 +213,17 @@ public struct EchoDelayEstimator: Sendable {
                 }
                 let rms = (sumSquares / Float(maxLag + 1)).squareRoot()
                 confidence = rms > 0 ? Double(re[peak] / rms) : 0
+                // The direct path comes first: an early reflection can correlate more strongly
+                // than it, so take the earliest local peak within 30 ms before the maximum that
+                // reaches half of it. This also stops the estimate hopping between reflections.
+                let strongest = re[peak]
+                let earliest = max(1, peak - 30 * EchoDelayEstimator.analysisRate / 1000)
+                if earliest < peak {
+                    for d in earliest..<peak where re[d] >= 0.5 * strongest && re[d] >= re[d - 1] && re[d] >= re[d + 1] {
+                        peak = d
+                        break
+                    }
+                }
                 var offset: Float = 0
                 if peak > 0 && peak < maxLag {
                     let a = re[peak - 1]

@@ -18,12 +18,33 @@ public struct GreetingConverter: Sendable {
         /// Target active speech level in dBov when normalising (`nil`: keep the level).
         public var normalizeTo: Double?
         public var trimSilence: Bool
+        /// libsamplerate converter; `.best` (SRC_SINC_BEST_QUALITY) unless speed matters more
+        /// than the last dB of stop-band rejection (see Benchmarks/peers/greetings).
+        public var resampler: ResamplerQuality
 
-        public init(profile: GreetingProfile = .yeastar, encoding: GreetingEncoding? = nil, normalizeTo: Double? = nil, trimSilence: Bool = false) {
+        public init(
+            profile: GreetingProfile = .yeastar, encoding: GreetingEncoding? = nil, normalizeTo: Double? = nil,
+            trimSilence: Bool = false, resampler: ResamplerQuality = .best
+        ) {
             self.profile = profile
             self.encoding = encoding
             self.normalizeTo = normalizeTo
             self.trimSilence = trimSilence
+            self.resampler = resampler
+        }
+    }
+
+    /// libsamplerate's sinc converters: best (145 dB SNR, 97 % bandwidth), medium (121 dB, 90 %),
+    /// fastest (97 dB, 80 %), per libsamplerate's documentation.
+    public enum ResamplerQuality: String, Sendable, CaseIterable {
+        case best, medium, fastest
+
+        var dsp: Resampler.Quality {
+            switch self {
+            case .best: .best
+            case .medium: .medium
+            case .fastest: .fastest
+            }
         }
     }
 
@@ -153,7 +174,7 @@ public struct GreetingConverter: Sendable {
         let resampler: Resampler?
         do {
             resampler = source.sampleRate == outputRate ? nil
-                : try Resampler(inputRate: source.sampleRate, outputRate: outputRate, channels: 1, quality: .best, maximumInputFrames: chunk)
+                : try Resampler(inputRate: source.sampleRate, outputRate: outputRate, channels: 1, quality: options.resampler.dsp, maximumInputFrames: chunk)
         } catch {
             throw .unreadableInput("cannot resample \(source.sampleRate) Hz: \(error)")
         }

@@ -89,7 +89,7 @@ public struct TelephonyControls: Sendable {
             telephony = true
         }
         hasTelephonyCollection = telephony
-        for field in descriptor.fields where !field.isConstant {
+        for field in descriptor.fields where !field.isConstant && field.reportSize > 0 {
             guard let app = field.applicationCollection,
                 descriptor.collections[app].usage.page == HIDUsagePage.telephony,
                 descriptor.collections[app].isApplication

@@ -150,7 +150,8 @@ public final class HeadsetMonitor {
         for (index, write) in hub.pendingWrites() {
             let headset = open[index]
             do {
-                try headset.device.write(write.bytes)
+                // hidraw wants the report ID first; un-numbered devices take a 0x00 there.
+                try headset.device.write(hub.headsets[index].controls.usesReportIDs ? write.bytes : [0] + write.bytes)
                 events.append(.wrote(write, path: headset.node.devicePath))
             } catch {
                 if case .deviceGone = error {

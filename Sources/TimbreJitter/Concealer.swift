@@ -9,7 +9,7 @@
 /// first good frame over 4 ms plus 4 ms per 10 ms lost (at most 10 ms).
 ///
 /// The history and pattern buffers are allocated in `init`; nothing allocates per frame.
-struct Concealer {
+package struct Concealer {
     let sampleRate: Int
     let minimumLag: Int
     let maximumLag: Int
@@ -17,7 +17,7 @@ struct Concealer {
     private var history: [Int16]
     private var pattern: [Int16]
     /// Whether a loss is in progress (between the first `conceal` and `merge`/`reset`).
-    private(set) var active = false
+    package private(set) var active = false
     private(set) var period = 0
     private var periods = 1
     private var position = 0
@@ -26,7 +26,7 @@ struct Concealer {
     private var switchFrom = 1
     private var switchRemaining = 0
 
-    init(sampleRate: Int) {
+    package init(sampleRate: Int) {
         self.sampleRate = sampleRate
         minimumLag = max(2, sampleRate / 400)
         maximumLag = sampleRate * 15 / 1000
@@ -44,7 +44,7 @@ struct Concealer {
     }
 
     /// Appends output samples to the history the next loss will repeat.
-    mutating func record(_ samples: UnsafeBufferPointer<Int16>) {
+    package mutating func record(_ samples: UnsafeBufferPointer<Int16>) {
         let h = history.count
         let n = samples.count
         history.withUnsafeMutableBufferPointer { hist in
@@ -107,14 +107,14 @@ struct Concealer {
     }
 
     /// Writes concealment for a lost stretch into `out`. Starts a loss event if none is active.
-    mutating func conceal(into out: UnsafeMutableBufferPointer<Int16>) {
+    package mutating func conceal(into out: UnsafeMutableBufferPointer<Int16>) {
         if !active { begin() }
         for k in 0..<out.count { out[k] = nextSample() }
     }
 
     /// Cross-fades the concealment's continuation into the start of the first good frame, then
     /// ends the loss event. A no-op when no loss is in progress.
-    mutating func merge(into decoded: UnsafeMutableBufferPointer<Int16>) {
+    package mutating func merge(into decoded: UnsafeMutableBufferPointer<Int16>) {
         guard active else { return }
         let ms = sampleRate / 1000
         let lostTens = min(elapsed / (10 * ms), 1)
@@ -128,5 +128,5 @@ struct Concealer {
     }
 
     /// Ends the loss event without a merge (a new stream, or comfort noise took over).
-    mutating func end() { active = false }
+    package mutating func end() { active = false }
 }

@@ -37,6 +37,11 @@ public struct JitterBuffer {
         public var activity: Activity
         /// Extended RTP timestamp of the first sample when it is decoded audio, else nil.
         public var timestamp: Int64?
+
+        public init(activity: Activity, timestamp: Int64?) {
+            self.activity = activity
+            self.timestamp = timestamp
+        }
     }
 
     /// What `insert` did with a packet.
@@ -306,7 +311,14 @@ public struct JitterBuffer {
             return decode(index)
         }
         guard let earliest = packets.earliest() else {
-            return fill()
+            let activity = fill()
+            // Hold the playout position only so long; then let time run on.
+            let hold = Int64(configuration.maximumUnderrunHoldMilliseconds) * Int64(configuration.rtpClockRate) / 1000
+            if !inDTX && coveredTicks > hold {
+                nextTimestamp += coveredTicks - hold
+                coveredTicks = hold
+            }
+            return activity
         }
         let slot = packets.slots[earliest]
         let gap = slot.timestamp - nextTimestamp
@@ -396,10 +408,12 @@ public struct JitterBuffer {
             stretched = decodeScratch.withUnsafeBufferPointer { src in
                 stretchScratch.withUnsafeMutableBufferPointer { dst in
                     let input = UnsafeBufferPointer(rebasing: src[0..<decoded])
+                    // Change the delay in pauses; touch voiced speech only when far off target
+                    // (a big excess after a stall, or close to starving).
                     if filteredLevel > high {
-                        written = stretcher.accelerate(input, into: dst)
+                        written = stretcher.accelerate(input, into: dst, allowVoiced: filteredLevel > high + 40)
                     } else if filteredLevel < low {
-                        written = stretcher.expand(input, into: dst)
+                        written = stretcher.expand(input, into: dst, allowVoiced: filteredLevel < low - 10)
                     }
                     return written != decoded
                 }

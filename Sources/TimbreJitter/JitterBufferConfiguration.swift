@@ -30,13 +30,18 @@ public struct JitterBufferConfiguration: Hashable, Sendable {
     /// A jump of the transit time (arrival minus RTP time) beyond this, seen on two packets in a
     /// row, restarts the stream's timeline (sender restart, timestamp jump).
     public var resyncThresholdMilliseconds: Int
+    /// How long an underrun (nothing buffered) may hold the playout position waiting for late
+    /// packets, in milliseconds. Holding keeps late packets playable but shifts timing inside
+    /// speech; past this the position advances and packets that come later count as late.
+    public var maximumUnderrunHoldMilliseconds: Int
 
     public init(
         sampleRate: SampleRate, rtpClockRate: Int, packetDuration: FrameDuration = .ms20,
         outputDuration: FrameDuration = .ms20, mode: JitterBufferMode = .adaptiveDefault,
         capacityPackets: Int = 200, maximumPayloadBytes: Int = 1500, comfortNoisePayloadType: UInt8? = 13,
-        resyncThresholdMilliseconds: Int = 3000
+        resyncThresholdMilliseconds: Int = 3000, maximumUnderrunHoldMilliseconds: Int = 20
     ) {
+        self.maximumUnderrunHoldMilliseconds = maximumUnderrunHoldMilliseconds
         self.sampleRate = sampleRate
         self.rtpClockRate = rtpClockRate
         self.packetDuration = packetDuration

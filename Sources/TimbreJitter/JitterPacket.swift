@@ -1,3 +1,5 @@
+public import TimbreRTP
+
 /// One received RTP media packet as the jitter buffer needs it: a value type at the module edge.
 ///
 /// Built from a parsed RTP packet (see `TimbreRTP`) or directly in tests. `insert` copies the
@@ -42,5 +44,16 @@ enum WrapAround {
     static func unwrap(_ value: UInt32, near reference: Int64) -> Int64 {
         let delta = Int32(bitPattern: value &- UInt32(truncatingIfNeeded: reference))
         return reference + Int64(delta)
+    }
+}
+
+
+extension JitterPacket {
+    /// The packet a parsed RTP datagram carries; `bytes` are the datagram `rtp` was parsed from.
+    public init(rtp: RTPPacket, bytes: UnsafeRawBufferPointer) {
+        self.init(
+            sequenceNumber: rtp.header.sequenceNumber, timestamp: rtp.header.timestamp,
+            marker: rtp.header.marker, payloadType: rtp.header.payloadType, ssrc: rtp.header.ssrc,
+            payload: Array(rtp.payload(in: bytes)))
     }
 }

@@ -55,15 +55,17 @@ public struct NetworkSimulator {
     }
 
     /// Runs the trace. `packet(seq)` returns the packet carrying frame `seq` (nil when the input
-    /// has no such frame; the row is then skipped).
+    /// has no such frame; the row is then skipped). Rows for frames at or past `frames` (the
+    /// input's length, when given) are ignored, so a long trace fits a short input.
     public func run<B: PlayoutBuffer>(
-        buffer: inout B, packet: (Int) throws -> JitterPacket?
+        buffer: inout B, frames: Int? = nil, packet: (Int) throws -> JitterPacket?
     ) rethrows -> Result {
         var arrivals: [(time: Double, row: Int)] = []
         arrivals.reserveCapacity(trace.entries.count)
         var sendTimes: [Int: Double] = [:]
         for (row, e) in trace.entries.enumerated() {
             if sendTimes[e.sequence] == nil { sendTimes[e.sequence] = e.sendMilliseconds }
+            if let frames, e.sequence >= frames { continue }
             if let a = e.arrivalMilliseconds { arrivals.append((a, row)) }
         }
         arrivals.sort { $0.time != $1.time ? $0.time < $1.time : $0.row < $1.row }

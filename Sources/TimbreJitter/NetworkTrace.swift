@@ -32,7 +32,7 @@ public struct NetworkTrace: Hashable, Sendable {
         var entries: [Entry] = []
         var lineNumber = 0
         var sawHeader = false
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line = line.dropLast() }

@@ -9,6 +9,8 @@
 ///   out[p+L...] = y[L...]                                                         (N + p samples)
 /// Both begin with y[0] and end with y[N−1], so the frame still joins its neighbours seamlessly.
 /// Only voiced (well-correlated) or quiet frames are stretched: elsewhere a splice would be heard.
+/// The caller may also restrict stretching to quiet frames (pauses), where it is inaudible and
+/// leaves the timing inside speech alone.
 /// Allocation-free; call from the media thread.
 struct TimeStretcher {
     let sampleRate: Int
@@ -16,9 +18,9 @@ struct TimeStretcher {
     let minimumLag: Int
     let maximumLag: Int
     /// Correlation above which a frame counts as voiced enough to splice.
-    var correlationThreshold = 0.6
-    /// Mean square below which a frame is quiet enough to splice anywhere (about −45 dBFS).
-    var quietEnergy = 180.0 * 180.0
+    var correlationThreshold = 0.9
+    /// Mean square below which a frame is quiet enough to splice anywhere (about −40 dBFS).
+    var quietEnergy = 330.0 * 330.0
 
     init(sampleRate: Int) {
         self.sampleRate = sampleRate
@@ -38,10 +40,13 @@ struct TimeStretcher {
 
     /// Removes one pitch period when the frame allows it; returns samples written to `out`
     /// (`y.count` when the frame was copied unchanged). `out` must hold `y.count` samples.
-    func accelerate(_ y: UnsafeBufferPointer<Int16>, into out: UnsafeMutableBufferPointer<Int16>) -> Int {
+    func accelerate(
+        _ y: UnsafeBufferPointer<Int16>, into out: UnsafeMutableBufferPointer<Int16>, allowVoiced: Bool = true
+    ) -> Int {
         let n = y.count
         guard let r = searchRange(n) else { return copy(y, out) }
         let quiet = PitchSearch.energy(y, start: 0, length: n) < quietEnergy
+        guard quiet || allowVoiced else { return copy(y, out) }
         let found = PitchSearch.forward(y, start: 0, length: r.overlap, minimumLag: r.low, maximumLag: r.high)
         guard quiet || found.correlation >= correlationThreshold else { return copy(y, out) }
         let p = quiet ? r.high : found.lag
@@ -57,10 +62,13 @@ struct TimeStretcher {
 
     /// Repeats one pitch period when the frame allows it; returns samples written to `out`
     /// (`y.count` when unchanged). `out` must hold `y.count + maximumLag` samples.
-    func expand(_ y: UnsafeBufferPointer<Int16>, into out: UnsafeMutableBufferPointer<Int16>) -> Int {
+    func expand(
+        _ y: UnsafeBufferPointer<Int16>, into out: UnsafeMutableBufferPointer<Int16>, allowVoiced: Bool = true
+    ) -> Int {
         let n = y.count
         guard let r = searchRange(n) else { return copy(y, out) }
         let quiet = PitchSearch.energy(y, start: 0, length: n) < quietEnergy
+        guard quiet || allowVoiced else { return copy(y, out) }
         let found = PitchSearch.forward(y, start: 0, length: r.overlap, minimumLag: r.low, maximumLag: r.high)
         guard quiet || found.correlation >= correlationThreshold else { return copy(y, out) }
         let p = found.lag

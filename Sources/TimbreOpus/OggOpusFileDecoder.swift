@@ -37,7 +37,8 @@ public struct OggOpusFileDecoder {
     public mutating func finish() throws(OggOpusError) -> [Int16] {
         try reader.finish()
         if let g = finalGranule, let head = reader.head {
-            let keep48k = max(0, g - Int64(head.preSkip))
+            // Bounded by what was decoded before scaling, so a huge granule cannot overflow.
+            let keep48k = min(max(0, g - Int64(head.preSkip)), decoded48k)
             let keep = Int(keep48k * Int64(sampleRate.hertz) / 48_000) * channels
             if keep < pcm.count { pcm.removeLast(pcm.count - keep) }
         }

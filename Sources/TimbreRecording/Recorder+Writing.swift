@@ -21,6 +21,7 @@ extension Recorder {
                 pausedAtStamp = run.stamp
                 metadata.pauses.append(.init(atSeconds: seconds(file.framesWritten), pausedAt: Self.iso(run.stamp)))
                 checkpoint(now)
+                writeSidecar()
                 emit(.paused(atSeconds: seconds(file.framesWritten)))
             case .resume:
                 if !metadata.pauses.isEmpty {
@@ -28,6 +29,7 @@ extension Recorder {
                     metadata.pauses[metadata.pauses.count - 1].pausedSeconds = Double(run.stamp - pausedAtStamp) / 1e9
                 }
                 checkpoint(now)
+                writeSidecar()
                 emit(.resumed(atSeconds: seconds(file.framesWritten)))
             case .stop:
                 queue.release(run.count)
@@ -52,19 +54,24 @@ extension Recorder {
         return worked
     }
 
-    /// Makes the file on disk valid up to now (WAV: rewrite sizes; others: flush).
+    /// Makes the file on disk valid up to now. WAV: rewrite the RIFF/data sizes. FLAC and Ogg
+    /// need nothing: libFLAC and libogg hand every finished block/page to the kernel as they go,
+    /// which is all a SIGKILL needs (an fsync would only guard against power loss, and 1,000
+    /// recordings fsyncing twice a second would swamp a real disk).
     private func checkpoint(_ now: ContinuousClock.Instant) {
         guard let file else { return }
-        if format.encoding.isWAV { file.updateHeader() } else { file.flush() }
+        if format.encoding.isWAV { file.updateHeader() }
         lastCheckpoint = now
         framesAtCheckpoint = file.framesWritten
         emit(.checkpoint(framesOnDisk: file.framesWritten))
+    }
+
+    /// Rewrites the sidecar (on pause and resume, which are rare; not per checkpoint).
+    private func writeSidecar() {
+        guard let file else { return }
         metadata.durationSeconds = seconds(file.framesWritten)
         metadata.overflowFrames = overflowFrames
-        if !metadata.pauses.isEmpty, metadata.pauses.last?.resumedAt == nil || metadata.state == "recording" {
-            // Pauses are rare: keep the sidecar's pause list current too.
-            try? metadata.write(to: RecordingMetadata.sidecarPath(for: path))
-        }
+        try? metadata.write(to: RecordingMetadata.sidecarPath(for: path))
     }
 
     private func fail(_ reason: String) {

@@ -75,6 +75,9 @@ public final class Recorder: @unchecked Sendable {
             throw .cannotCreate(path: path, reason: error.description)
         }
         if format.encoding.isWAV { file?.updateHeader() }
+        // Spread checkpoints of recordings started together over the interval, so a writer
+        // serving thousands does not rewrite every header in the same pass.
+        lastCheckpoint = .now - checkpointInterval * Double.random(in: 0..<1)
         do { try metadata.write(to: RecordingMetadata.sidecarPath(for: path)) } catch {
             throw .cannotCreate(path: RecordingMetadata.sidecarPath(for: path), reason: "\(error)")
         }

@@ -45,10 +45,17 @@ public struct RecordingMetadata: Codable, Sendable, Equatable {
 
     public static func sidecarPath(for recording: String) -> String { recording + ".json" }
 
+    /// Formats UTC timestamps by hand: ISO8601DateFormatter is costly to create and this runs
+    /// for every sidecar write of up to thousands of recordings.
     static func iso(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: date)
+        let t = date.timeIntervalSince1970
+        var secs = time_t(t.rounded(.down))
+        let ms = Int((t - Double(secs)) * 1000)
+        var tm = tm()
+        gmtime_r(&secs, &tm)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let millis = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : "\(ms)"
+        return "\(tm.tm_year + 1900)-\(two(tm.tm_mon + 1))-\(two(tm.tm_mday))T\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec)).\(millis)Z"
     }
 
     /// Writes `self` to `path` via a temporary file and `rename`, so readers never see half a file.

@@ -72,6 +72,28 @@ import TimbreCore
         #expect(h.full.allSatisfy { abs(Int32($0)) < 32_000 })
     }
 
+    /// A full mix above the threshold is limited while each mix-minus below it stays exact
+    /// (the 16-bit and 32-bit paths agree).
+    @Test func loudFullMixQuietMinus() throws {
+        var h = BridgeHarness()
+        let a = try h.bridge.controller.join(as: .host, sampleRate: .wideband)
+        let b = try h.bridge.controller.join(sampleRate: .wideband)
+        let c = try h.bridge.controller.join(sampleRate: .wideband)
+        let sa = sine(300, rate: 16_000, count: 6400, amplitude: 10_000)
+        let sb = sine(300, rate: 16_000, count: 6400, amplitude: 9000)
+        h.add(a, signal: sa)
+        h.add(b, signal: sb)
+        h.add(c, signal: [Int16](repeating: 0, count: 6400))
+        h.bridge.applyPendingCommands()
+        h.run(frames: 20)
+        #expect(h.heard[a]! == sb)
+        #expect(h.heard[b]! == sa)
+        // c hears the limited sum: below full scale, peaks held near the threshold.
+        let peak = h.heard[c]!.map { abs(Int32($0)) }.max()!
+        #expect(peak < 19_000 && peak > 15_000)
+        #expect(h.full.map { abs(Int32($0)) }.max()! < 19_000)
+    }
+
     /// Top-K: in a room of 12 with K = 3 only the three loudest talkers are mixed; the idle
     /// microphones' noise is not.
     @Test func topKMixesOnlyTheLoudestTalkers() throws {

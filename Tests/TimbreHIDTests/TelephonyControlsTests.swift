@@ -174,3 +174,38 @@ import TimbreHID
         #expect(asserted([]) == nil)
     }
 }
+
+@Suite struct TelephonyHostDutiesTests {
+    @Test func jabraStandardModeFeatureIsWrittenAsZero() throws {
+        // Telephony collection plus a vendor collection with feature report 0x04 = 0xFF30:0xFFFF (1 bit),
+        // the layout of Jabra BIZ 2400 II / SPEAK 810.
+        let c = try TelephonyControls(
+            descriptor: hex(
+                "05 0b 09 05 a1 01 85 02 15 00 25 01 75 01 95 01 09 20 81 22 95 07 81 01 c0 "
+                    + "06 00 ff 09 05 a1 01 85 04 06 30 ff 0a ff ff 15 00 25 01 75 01 95 01 b1 22 95 07 b1 01 c0"))
+        #expect(c.openFeatureReports == [[0x04, 0x00]])
+        #expect(try DescriptorFixtures.controls("jabra-evolve-link-ms").openFeatureReports.isEmpty)
+    }
+
+    @Test func unnumberedDescriptorWritesPayloadOnly() throws {
+        // No report IDs: the output report is the payload (the live path prefixes 0x00 for hidraw).
+        let c = try TelephonyControls(
+            descriptor: hex("05 0b 09 05 a1 01 15 00 25 01 75 01 95 01 09 20 81 22 95 07 81 01 05 08 09 17 09 18 95 02 91 22 95 06 91 01 c0"))
+        #expect(!c.usesReportIDs)
+        var m = HeadsetCallControl(controls: c, assumeIdleWritten: true)
+        #expect(m.pendingWrites(for: HostState(call: .ringing)).map(\.bytes) == [[0x02]])
+        var host = HostState(call: .ringing)
+        #expect([UInt8]([0x01]).withUnsafeBytes { m.handleInput($0, at: 1_000_000_000, host: &host) }.map(\.name) == ["answer"])
+        #expect(m.pendingWrites(for: host).map(\.bytes) == [[0x01]])
+    }
+}
+
+@Suite struct TelephonyFuzzRegressionTests {
+    @Test func zeroSizeLEDFieldsAreNotOutputs() throws {
+        // Found by the fuzzer: LED usages on a Report Size 0 field gave a 0-byte output report.
+        let c = try TelephonyControls(descriptor: hex("05 0b 09 05 a1 01 75 00 95 02 05 08 09 17 09 18 91 02 09 20 81 02 c0"))
+        #expect(c.outputs.isEmpty)
+        #expect(c.outputReports.isEmpty)
+        #expect(c.inputs.isEmpty)
+    }
+}

@@ -69,20 +69,21 @@ import TimbreTestSupport
         #expect(r.statistics.concealmentEvents == 1)
     }
 
-    @Test func underrunHoldsPlayoutSoDelayedPacketsStillPlay() {
-        // A 300 ms stall that releases every queued packet at once (a handover): nothing is lost
-        // or discarded; the buffer conceals, then plays them late and accelerates back down.
+    @Test func stallIsConcealedBrieflyThenDelayReturns() {
+        // A 300 ms stall that releases every queued packet at once (a handover): the buffer holds
+        // its position for one frame, then lets time run on; the burst's stale packets are
+        // discarded as late (none lost: they arrived), and the delay comes back to where it was.
         let trace = TestStreams.steadyTrace(frames: 500) { seq, arrival in
             let send = Double(seq) * 20
             if send >= 4000 && send < 4300 { arrival = 4301 + Double(seq - 200) * 0.1 }
         }
         let r = TestStreams.simulate(trace, signal: signal)
         #expect(r.statistics.packetsLost == 0)
-        #expect(r.statistics.packetsDiscarded == 0)
+        #expect(r.statistics.packetsDiscarded > 0 && r.statistics.packetsDiscarded <= 15)
         #expect(r.statistics.concealmentEvents == 1)
-        #expect(r.statistics.removedSamplesForAcceleration > 2000)
-        let last = r.playoutDelaysMilliseconds.suffix(50)
-        #expect(last.reduce(0, +) / Double(last.count) < 110)
+        let before = r.playoutDelaysMilliseconds[100..<150].reduce(0, +) / 50
+        let last = r.playoutDelaysMilliseconds.suffix(50).reduce(0, +) / 50
+        #expect(last < before + 40, "delay \(before) → \(last) ms")
     }
 
     @Test func ssrcChangeResynchronises() {

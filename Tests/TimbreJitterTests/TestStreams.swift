@@ -31,7 +31,7 @@ enum TestStreams {
     static let frame = 160  // 20 ms at 8 kHz
 
     /// A voiced, speech-like test signal: harmonics of a slowly gliding 120–180 Hz pitch with a
-    /// syllable-rate envelope, 8 kHz.
+    /// syllable-rate envelope, 1 s talkspurts separated by 0.3 s pauses, 8 kHz.
     static func voice(seconds: Double, seed: UInt64 = 1) -> [Int16] {
         let n = Int(seconds * 8000)
         var phase = 0.0
@@ -41,7 +41,8 @@ enum TestStreams {
             phase += 2 * .pi * f0 / 8000
             var v = 0.0
             for h in 1...6 { v += sin(Double(h) * phase) / Double(h) }
-            let envelope = 0.55 + 0.45 * sin(2 * .pi * 3 * t)
+            let inPause = t.truncatingRemainder(dividingBy: 1.3) >= 1.0
+            let envelope = inPause ? 0.002 : 0.55 + 0.45 * sin(2 * .pi * 3 * t)
             return Int16(v * envelope * 6000)
         }
     }

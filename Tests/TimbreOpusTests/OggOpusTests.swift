@@ -152,6 +152,30 @@ import TimbreTestSupport
         #expect(throws: OggOpusError.self) { try Self.decodeAll([]) }
     }
 
+    @Test func absurdFinalGranuleNeitherTrapsNorTrims() throws {
+        let pcm = SignalGenerator.sine(frequency: 440, sampleRate: 48_000, count: 9_600)
+        let bytes = try Self.writeOggOpus(pcm)
+        var pages: [OggPage] = []
+        var offset = 0
+        try bytes.withUnsafeBytes { all in
+            while offset < all.count {
+                let (page, size) = try #require(try OggPage.parse(UnsafeRawBufferPointer(rebasing: all[offset...])))
+                pages.append(page)
+                offset += size
+            }
+        }
+        for granule in [Int64.max, Int64.max / 2, Int64(1) << 62] {
+            var edited = pages
+            edited[edited.count - 1].granulePosition = granule
+            let decoded = try Self.decodeAll(edited.flatMap { $0.serialized() })
+            #expect(decoded.count >= pcm.count)
+        }
+        // A final granule inside the pre-skip leaves nothing, without trapping.
+        var early = pages
+        early[early.count - 1].granulePosition = 5
+        #expect(try Self.decodeAll(early.flatMap { $0.serialized() }).isEmpty)
+    }
+
     @Test func opusHeadValidation() throws {
         let good = OpusHead(channels: 2, preSkip: 312, inputSampleRate: 16_000, outputGain: -256)
         #expect(try OpusHead(parsing: good.bytes) == good)

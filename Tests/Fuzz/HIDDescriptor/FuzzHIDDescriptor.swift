@@ -27,7 +27,8 @@ public func fuzzHIDDescriptor(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
         let report = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[offset..<(offset + length)])
         _ = machine.handleInput(report, at: now, host: &host)
         for write in machine.pendingWrites(for: host) {
-            precondition(write.bytes.count == max(1, controls.outputReports.first { $0.reportID == write.reportID }!.length))
+            let declared = controls.outputReports.first { $0.reportID == write.reportID }!.length
+            precondition(declared > 0 && write.bytes.count == declared)
         }
         now += 20_000_000
         offset += length

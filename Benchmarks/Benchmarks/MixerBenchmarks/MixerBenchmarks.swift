@@ -1,0 +1,79 @@
+// Mixing-kernel benchmarks for the conference bridge: one 20 ms tick at 16 kHz (320 samples)
+// for N = 3, 10, 100 and 1000 participants, every participant talking, everyone mixed (no
+// top-K), int16 in and out through the limiter — `write` × N, `mix()`, `read` × N — and the same
+// with top-K (K = 3) for the large rooms.
+//
+// Metrics: wall clock, instructions and `mallocCountTotal`; every tick must allocate nothing
+// (`Thresholds/` pins mallocCountTotal at 0). The same-run comparison with a C mix-minus kernel
+// is `peers/mixer/run.sh`, not here.
+//
+// Vectorisation check (Swift 6.3.1, x86_64, release with `-Xcc -march=x86-64-v3 -Xswiftc
+// -target-cpu -Xswiftc haswell`), by `objdump -d --no-show-raw-insn .build-release/release/timbre`:
+// `MixKernel.accumulate16` (sum + energy) is `vpaddsw`/`vpaddw`/`vpsraw`/`vpmaddwd` on 16-bit
+// lanes; `MixKernel.minus16` (each listener's mix-minus) is `vpsubsw`/`vpmaxsw`/`vpminsw` on
+// ymm; the 32-bit paths (`contribute`, `minusNarrow`) are `vpmovsxwd`/`vpaddd`/`vpsubd` with
+// `vpackssdw` narrowing. No `call` inside any of those loops.
+import Benchmark
+import TimbreConference
+import TimbreCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .instructions, .mallocCountTotal],
+        scalingFactor: .one,
+        maxDuration: .seconds(1),
+        maxIterations: 100_000
+    )
+
+    /// Speech-like talker signal, well below −6 dBFS per talker (the limiter's quiet path).
+    func talker(_ seed: Int, count: Int) -> [Int16] {
+        (0..<count).map { i in
+            let t = Double(i) / 16_000
+            let v = 1500 * sin(2 * .pi * 210 * t + Double(seed)) + 700 * sin(2 * .pi * 1130 * t)
+            return Int16(v + Double((i &* 7919 &+ seed) % 401 - 200))
+        }
+    }
+
+    for n in [3, 10, 100, 1000] {
+        for topK in [nil, 3] as [Int?] {
+            if topK != nil && n <= 10 { continue }
+            let name = "Mix-minus tick N=\(n)" + (topK.map { " top-K=\($0)" } ?? " all mixed")
+            Benchmark(name) { benchmark, setup in
+                let (bridge, ids, frames) = setup
+                var out = [Int16](repeating: 0, count: 320)
+                benchmark.startMeasurement()
+                for _ in benchmark.scaledIterations {
+                    for i in 0..<ids.count {
+                        frames[i].withUnsafeBufferPointer { _ = bridge.write($0, from: ids[i]) }
+                    }
+                    bridge.mix()
+                    out.withUnsafeMutableBufferPointer { buffer in
+                        for id in ids { _ = bridge.read(into: buffer, for: id) }
+                    }
+                }
+                blackHole(out)
+            } setup: { () -> (MixMinusBridge, [ParticipantID], [[Int16]]) in
+                var config = BridgeConfiguration()
+                config.maximumParticipants = n
+                config.topK = topK.map { TopKPolicy.always(k: $0) } ?? TopKPolicy.always(k: n)
+                let bridge = MixMinusBridge(configuration: config)
+                var ids: [ParticipantID] = []
+                for i in 0..<n {
+                    ids.append(try! bridge.controller.join(as: i == 0 ? .host : .member, sampleRate: .wideband))
+                }
+                bridge.applyPendingCommands()
+                let frames = (0..<n).map { talker($0, count: 320) }
+                // Warm up: detectors settle, top-K picks its talkers.
+                for _ in 0..<60 {
+                    for i in 0..<n { frames[i].withUnsafeBufferPointer { _ = bridge.write($0, from: ids[i]) } }
+                    bridge.mix()
+                }
+                return (bridge, ids, frames)
+            }
+        }
+    }
+}

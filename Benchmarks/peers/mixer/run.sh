@@ -1,0 +1,45 @@
+#!/bin/sh
+# Mix-minus kernel and whole-bridge cost: Timbre's bridge side by side with a straightforward C
+# mix-minus kernel (mixminus.c, -O3 -march=native), in one run.
+#
+# Both sides time with CLOCK_THREAD_CPUTIME_ID (CPU time of the timing thread), so other load
+# on a shared machine inflates the figures less than wall time would; run each several times
+# and compare ratios from the same run. Workload: 16 kHz, 20 ms frames (320 samples), int16 in
+# and out, every participant talking (a synthetic 210 Hz + 1130 Hz + noise signal well below
+# -6 dBFS per talker), everyone mixed (no top-K) so both sides do the same mixing.
+#
+#   copy:   frames copied into and out of the mixer's own buffers (Timbre: write/mix/read)
+#   direct: the kernel alone, decoders writing into and encoders reading from the mixer's
+#           buffers (Timbre: inputFrame/mix/outputFrame)
+#
+# Usage: Benchmarks/peers/mixer/run.sh [seconds-per-point]   (from the repository root)
+set -eu
+SECONDS_PER_POINT=${1:-1}
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+OUT=${TMPDIR:-/tmp}/timbre-mixer-peer
+mkdir -p "$OUT"
+cc -O3 -march=native -o "$OUT/mixminus" "$ROOT/Benchmarks/peers/mixer/mixminus.c" -lm
+(cd "$ROOT" && swift build -c release --scratch-path .build-release --product timbre \
+    -Xcc -march=x86-64-v3 -Xswiftc -target-cpu -Xswiftc haswell >/dev/null)
+TIMBRE="$ROOT/.build-release/release/timbre"
+
+field() { tr " " "\n" | sed -n "s|^$1=||p"; }
+
+echo "| N | mode | C ns/participant-tick | Timbre ns/participant-tick | ratio C/Timbre (>= 1: Timbre as fast or faster) |"
+echo "|---|---|---|---|---|"
+for mode in direct copy; do
+    for n in 3 10 100 1000; do
+        if [ "$mode" = direct ]; then flag=--zero-copy; else flag=; fi
+        c=$("$OUT/mixminus" "$n" "$SECONDS_PER_POINT" 0 "$mode" | field ns/participant-tick)
+        t=$("$TIMBRE" mix-bench --participants "$n" --seconds "$SECONDS_PER_POINT" $flag | field ns/participant-tick)
+        ratio=$(awk "BEGIN { printf \"%.2f\", $c / $t }")
+        echo "| $n | $mode | $c | $t | $ratio |"
+    done
+done
+
+echo
+echo "Whole bridge (decode + write + mix + read + encode per participant, one thread):"
+for codec in g722 pcmu opus; do
+    "$TIMBRE" mix-bench --codec "$codec" --participants 10,100 --seconds "$SECONDS_PER_POINT" || \
+        echo "codec $codec: not available on this branch"
+done

@@ -1,3 +1,0 @@
-// TimbreAudioDevices
-//
-// ALSA capture and playback.

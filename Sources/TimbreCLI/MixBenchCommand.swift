@@ -1,0 +1,260 @@
+import ArgumentParser
+import TimbreAudioFile
+import TimbreCodecs
+import TimbreConference
+import TimbreCore
+import TimbreOpus
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `timbre mix-bench` (hidden): times the conference bridge for the peer comparison in
+/// `Benchmarks/peers/mixer/run.sh`, on one thread.
+///
+/// `--codec none` times the mixing kernel alone: per 20 ms tick, every participant's frame in
+/// (`write`), `mix()`, every participant's frame out (`read`), 16-bit through the limiter.
+/// With a codec, each participant also decodes one payload and encodes its mix-minus per tick
+/// (the whole bridge a PBX runs), and the figure of merit is real-time participants per core:
+/// 20 ms / (time per participant-tick).
+struct MixBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mix-bench",
+        abstract: "Time the conference bridge (for Benchmarks/peers/mixer).",
+        shouldDisplay: false
+    )
+
+    @Option(help: "Comma-separated participant counts.")
+    var participants: String = "3,10,100,1000"
+
+    @Option(help: "Bridge rate in Hz.")
+    var rate: Int = 16_000
+
+    @Option(help: "none (kernel only), pcmu, pcma, g722 or opus (complexity 5, 16 kHz).")
+    var codec: String = "none"
+
+    @Option(name: .customLong("top-k"), help: "Mix only the K loudest (default: everyone, as the C peer does).")
+    var topK: Int?
+
+    @Option(help: "Minimum seconds of timing per participant count.")
+    var seconds: Double = 1
+
+    @Option(help: "Run exactly this many timed ticks instead of --seconds (for perf stat / callgrind).")
+    var ticks: Int?
+
+    @Option(help: "A speech file to feed every participant (default: a synthetic signal).")
+    var input: String?
+
+    @Flag(name: .customLong("zero-copy"), help: "Decode into / encode from the bridge's own buffers (no frame copies).")
+    var zeroCopy = false
+
+    @Flag(help: "Print one JSON object per line.")
+    var json = false
+
+    func run() throws {
+        let counts = participants.split(separator: ",").compactMap { Int($0) }
+        guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 && $0 <= 10_000 }) else {
+            throw CLIError("mix-bench: bad --participants \(participants)")
+        }
+        guard let bridgeRate = SampleRate(validating: rate), SampleRate.telephonyRates.contains(bridgeRate) else {
+            throw CLIError("mix-bench: bad rate \(rate)")
+        }
+        let f = FrameDuration.ms20.samples(at: bridgeRate)
+        var source: [Int16]
+        if let input {
+            do {
+                source = try Resampler.convertForBench(AudioFileReader.readMono(path: input), to: bridgeRate.hertz)
+            } catch {
+                throw CLIError("mix-bench: \(error)")
+            }
+        } else {
+            source = (0..<(bridgeRate.hertz * 2)).map { i in
+                let t = Double(i) / Double(bridgeRate.hertz)
+                return Int16(1500 * sin(2 * .pi * 210 * t) + 700 * sin(2 * .pi * 1130 * t) + Double((i &* 7919) % 401 - 200))
+            }
+        }
+        let frames = source.count / f
+        guard frames > 0 else { throw CLIError("mix-bench: input shorter than one frame") }
+        for n in counts {
+            let result = try measure(n: n, rate: bridgeRate, source: source, frames: frames)
+            let perParticipant = result / Double(n)
+            let perCore = 20_000_000.0 / perParticipant
+            if json {
+                print(
+                    "{\"participants\": \(n), \"codec\": \"\(codec)\", \"nsPerTick\": \(Int(result)), \"nsPerParticipantTick\": \(Int(perParticipant)), \"participantsPerCore\": \(Int(perCore))}"
+                )
+            } else {
+                print("N=\(n) codec=\(codec) ns/tick=\(Int(result)) ns/participant-tick=\(Int(perParticipant)) real-time participants/core=\(Int(perCore))")
+            }
+        }
+    }
+
+    /// Mean nanoseconds per 20 ms tick for `n` participants.
+    func measure(n: Int, rate: SampleRate, source: [Int16], frames: Int) throws -> Double {
+        var config = BridgeConfiguration()
+        config.sampleRate = rate
+        config.maximumParticipants = n
+        config.topK = .always(k: topK ?? n)
+        let bridge = MixMinusBridge(configuration: config)
+        // Participants run at their codec's rate (G.711 is 8 kHz: resampled to and from the bridge).
+        let participantRate = try codec == "none" ? rate : makeDecoder(rate: rate).descriptor.sampleRate
+        let pf = FrameDuration.ms20.samples(at: participantRate)
+        let participantSource =
+            participantRate == rate ? source : try Resampler.convert(source, from: rate.hertz, to: participantRate.hertz)
+        var ids: [ParticipantID] = []
+        for i in 0..<n {
+            do {
+                ids.append(try bridge.controller.join(as: i == 0 ? .host : .member, sampleRate: participantRate))
+            } catch {
+                throw CLIError("mix-bench: \(error)")
+            }
+        }
+        bridge.applyPendingCommands()
+        let f = bridge.frameSamples
+        let pcmIn = UnsafeMutableBufferPointer<Int16>.allocate(capacity: pf)
+        let pcmOut = UnsafeMutableBufferPointer<Int16>.allocate(capacity: pf)
+        defer {
+            pcmIn.deallocate()
+            pcmOut.deallocate()
+        }
+
+        // Codec mode: every participant has its own encoder and decoder, and the payloads of
+        // the source (encoded once, up front) play round-robin, offset per participant.
+        var encoders: [any AudioEncoder] = []
+        var decoders: [any AudioDecoder] = []
+        var payloads: [[UInt8]] = []
+        if codec != "none" {
+            for _ in 0..<n {
+                encoders.append(try makeEncoder(rate: rate))
+                decoders.append(try makeDecoder(rate: rate))
+            }
+            var enc = try makeEncoder(rate: rate)
+            var buffer = [UInt8](repeating: 0, count: enc.maximumPayloadSize)
+            for k in 0..<frames {
+                let size = try participantSource.withUnsafeBufferPointer { s in
+                    try buffer.withUnsafeMutableBytes { b in
+                        try enc.encode(UnsafeBufferPointer(rebasing: s[(k * pf)..<((k + 1) * pf)]), into: b)
+                    }
+                }
+                payloads.append(Array(buffer[0..<size]))
+            }
+        }
+        var payloadOut = [UInt8](repeating: 0, count: encoders.first?.maximumPayloadSize ?? 1)
+
+        // Read the options once: an @Option getter is generic code, not for a timed loop.
+        let kernelOnly = codec == "none"
+        let direct = zeroCopy && participantRate == rate
+        var inputs: [UnsafeMutableBufferPointer<Int16>] = []
+        var outputs: [UnsafeBufferPointer<Int16>] = []
+        if direct {
+            for id in ids {
+                guard let i = bridge.inputFrame(for: id), let o = bridge.outputFrame(for: id) else {
+                    throw CLIError("mix-bench: zero-copy needs participants at the bridge rate")
+                }
+                inputs.append(i)
+                outputs.append(o)
+            }
+        }
+        var tick = 0
+        func oneTick() throws {
+            for i in 0..<n {
+                let k = (tick + i * 7) % frames
+                if kernelOnly {
+                    source.withUnsafeBufferPointer { s in
+                        let frame = UnsafeBufferPointer(rebasing: s[(k * f)..<((k + 1) * f)])
+                        if direct {
+                            // A decoder would write here; the copy stands in for it.
+                            _ = bridge.inputFrame(for: ids[i])
+                            inputs[i].baseAddress!.update(from: frame.baseAddress!, count: f)
+                        } else {
+                            _ = bridge.write(frame, from: ids[i])
+                        }
+                    }
+                } else if direct {
+                    _ = bridge.inputFrame(for: ids[i])
+                    _ = try payloads[k].withUnsafeBytes { p in try decoders[i].decode(p, into: inputs[i]) }
+                } else {
+                    _ = try payloads[k].withUnsafeBytes { p in try decoders[i].decode(p, into: pcmIn) }
+                    _ = bridge.write(UnsafeBufferPointer(pcmIn), from: ids[i])
+                }
+            }
+            bridge.mix()
+            for i in 0..<n {
+                if direct {
+                    if !kernelOnly {
+                        _ = try payloadOut.withUnsafeMutableBytes { b in try encoders[i].encode(outputs[i], into: b) }
+                    }
+                } else {
+                    _ = bridge.read(into: pcmOut, for: ids[i])
+                    if !kernelOnly {
+                        _ = try payloadOut.withUnsafeMutableBytes { b in
+                            try encoders[i].encode(UnsafeBufferPointer(pcmOut), into: b)
+                        }
+                    }
+                }
+            }
+            tick += 1
+        }
+
+        let minimumNanoseconds = seconds * 1e9
+        for _ in 0..<20 { try oneTick() }
+        var ticks = 0
+        let start = MixBenchCommand.now()
+        var elapsed = 0.0
+        if let fixed = self.ticks {
+            for _ in 0..<max(0, fixed) { try oneTick() }
+            ticks = max(1, fixed)
+            elapsed = MixBenchCommand.now() - start
+        } else {
+            repeat {
+                for _ in 0..<10 { try oneTick() }
+                ticks += 10
+                elapsed = MixBenchCommand.now() - start
+            } while elapsed < minimumNanoseconds
+        }
+        return elapsed / Double(ticks)
+    }
+
+    func makeEncoder(rate: SampleRate) throws -> any AudioEncoder {
+        do {
+            if codec == "opus" {
+                return try OpusEncoder(OpusEncoder.Configuration(sampleRate: rate, complexity: 5))
+            }
+            guard let entry = MixBenchCommand.registry.entry(id: codec) else {
+                throw CLIError("mix-bench: unknown codec \(codec)")
+            }
+            return try entry.makeEncoder(EncoderOptions())
+        } catch let error as CodecError {
+            throw CLIError("mix-bench: \(error)")
+        }
+    }
+
+    func makeDecoder(rate: SampleRate) throws -> any AudioDecoder {
+        do {
+            if codec == "opus" { return try OpusDecoder(sampleRate: rate) }
+            guard let entry = MixBenchCommand.registry.entry(id: codec) else {
+                throw CLIError("mix-bench: unknown codec \(codec)")
+            }
+            return try entry.makeDecoder()
+        } catch let error as CodecError {
+            throw CLIError("mix-bench: \(error)")
+        }
+    }
+
+    /// The Swift codecs on this branch (G.711 and G.722 arrive from the codecs work).
+    static var registry: CodecRegistry { CodecRegistry() }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) * 1e9 + Double(ts.tv_nsec)
+    }
+}
+
+import TimbreDSP
+
+extension Resampler {
+    static func convertForBench(_ file: (samples: [Int16], sampleRate: Int), to rate: Int) throws -> [Int16] {
+        try Resampler.convert(file.samples, from: file.sampleRate, to: rate)
+    }
+}
