@@ -46,6 +46,15 @@ let package = Package(
             path: "Benchmarks/HIDBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "RTPBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TimbreRTP", package: "Timbre"),
+            ],
+            path: "Benchmarks/RTPBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Same-run comparison with the C peers: `peers/codecs/run.sh` builds this in release
         // (baseline and AVX2) and prints Timbre's samples/s beside the C harness's.
         .executableTarget(
