@@ -70,7 +70,9 @@ let package = Package(
         library("TimbreRecording", ["TimbreCore", "TimbreAudioFile", "CSndFile"]),
         library("TimbreGreetings", ["TimbreCore", "TimbreAudioFile", "TimbreDSP", "CSndFile"]),
         library("TimbreHID", []),
-        library("TimbreHeadset", ["TimbreHID", "CTimbreLinux"]),
+        .target(
+            name: "TimbreHeadset", dependencies: ["TimbreHID", "CTimbreLinux"],
+            exclude: ["udev"], swiftSettings: swiftSettings),
         library("TimbreAudioDevices", ["TimbreCore", "CALSA"]),
 
         // Command line.

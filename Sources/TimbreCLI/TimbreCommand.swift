@@ -18,10 +18,13 @@ public struct TimbreCommand: ParsableCommand {
         version: version,
         subcommands: [
             CodecCommand.self,
-            MixCommand.self,
-            MixBenchCommand.self,
             GreetingCommand.self,
             RecordingCommand.self,
+            MixCommand.self,
+            MixBenchCommand.self,
+            HeadsetCommand.self,
+            BenchCommand.self,
+            DemoCommand.self,
         ]
     )
 

@@ -71,7 +71,7 @@ public final class EchoCanceller {
     public let frameSamples: Int
     public let configuration: Configuration
 
-    private let echo: OpaquePointer
+    private var echo: OpaquePointer
     private var preprocessor: OpaquePointer
     private var estimator: EchoDelayEstimator
     private let delayLine: UnsafeMutableBufferPointer<Int16>
@@ -81,6 +81,13 @@ public final class EchoCanceller {
     private var guardRun = 0
     private let marginSamples: Int
     private let realignSamples: Int
+
+    /// Whether the speexdsp preprocessor runs (residual-echo suppression, NS, AGC or VAD on).
+    public let usesPreprocessor: Bool
+
+    /// Delay from `near` to `output`, in samples: the preprocessor's overlap-add adds one frame.
+    /// A file tool drops this many leading samples to keep OUT aligned with NEAR.
+    public var latencySamples: Int { usesPreprocessor ? frameSamples : 0 }
 
     /// The far-end delay currently applied before the filter, in samples.
     public private(set) var appliedDelaySamples = 0
@@ -102,6 +109,8 @@ public final class EchoCanceller {
         }
         self.sampleRate = sampleRate
         self.configuration = configuration
+        usesPreprocessor = configuration.residualEchoSuppression || configuration.noiseSuppression
+            || configuration.automaticGainControl || configuration.voiceActivityDetection
         let frame = frameDuration.samples(at: sampleRate)
         frameSamples = frame
         let tail = configuration.tailMilliseconds * sampleRate.hertz / 1000
@@ -209,28 +218,36 @@ public final class EchoCanceller {
             guardRun = 0
         }
         for i in 0..<n { output[i] = filtered[i] }
-        let vad = speex_preprocess_run(preprocessor, output.baseAddress)
+        let vad = usesPreprocessor ? speex_preprocess_run(preprocessor, output.baseAddress) : 0
         let outputPower = EchoCanceller.meanSquare(UnsafeBufferPointer(output))
         return FrameReport(
             farPower: farPower, nearPower: nearPower, filterOutputPower: filterPower, outputPower: outputPower,
             voiceActive: configuration.voiceActivityDetection && vad != 0, guardTripped: tripped)
     }
 
-    /// Forgets the echo path, the delay estimate and the preprocessor's history, as for a new call.
+    /// Forgets the echo path, the delay estimate and the preprocessor's history, as for a new call:
+    /// afterwards the canceller behaves exactly as a new one. Not for the frame path (it
+    /// reallocates the speexdsp states: `speex_echo_state_reset` alone keeps some history).
+    /// If speexdsp cannot allocate, the old states are reset in place instead.
     public func reset() {
-        speex_echo_state_reset(echo)
-        // Recreating the preprocessor is the only way speexdsp offers to clear its state; this is
-        // not on the per-frame path. If speexdsp cannot allocate, the old state is kept.
-        if let p = speex_preprocess_state_init(Int32(frameSamples), Int32(sampleRate.hertz)) {
+        let tail = configuration.tailMilliseconds * sampleRate.hertz / 1000
+        if let e = speex_echo_state_init(Int32(frameSamples), Int32(tail)),
+            let p = speex_preprocess_state_init(Int32(frameSamples), Int32(sampleRate.hertz))
+        {
             speex_preprocess_state_destroy(preprocessor)
+            speex_echo_state_destroy(echo)
+            echo = e
             preprocessor = p
             configureSpeex()
+        } else {
+            speex_echo_state_reset(echo)
         }
         estimator.reset()
         delayLine.update(repeating: 0)
         writeIndex = 0
         guardRun = 0
         appliedDelaySamples = 0
+        filterRestarts = 0
     }
 
     @inline(__always)

@@ -81,7 +81,7 @@ public struct EchoDelayEstimator: Sendable {
         maxLag = lagMs * EchoDelayEstimator.analysisRate / 1000
         maxDelaySamples = maxLag * factor
         var n = 2048
-        while n < 2 * (maxLag + 64) { n *= 2 }
+        while n / 2 < maxLag + 16 { n *= 2 }
         windowSamples = n
         hopSamples = n / 2
         fft = FFT(count: n)

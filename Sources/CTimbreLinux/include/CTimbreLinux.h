@@ -17,5 +17,10 @@ int timbre_hidraw_set_feature(int fd, const uint8_t *buf, size_t len);
 int timbre_hidraw_get_feature(int fd, uint8_t *buf, size_t len);
 /* The kernel's maximum report-descriptor size (HID_MAX_DESCRIPTOR_SIZE). */
 int timbre_hidraw_max_descriptor_size(void);
+/* Opens a pseudo-terminal master (non-blocking, close-on-exec) and writes its slave's path into
+   slave_name; the master fd or -1 with errno set. posix_openpt/grantpt/unlockpt/ptsname_r are hidden
+   from Swift's Glibc import (they need _XOPEN_SOURCE/_GNU_SOURCE). Tests use a pty as a stand-in
+   /dev/hidrawN. */
+int timbre_pty_open(char *slave_name, size_t len);
 
 #endif

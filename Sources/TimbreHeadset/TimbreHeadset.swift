@@ -1,3 +1,0 @@
-// TimbreHeadset
-//
-// Headsets through /dev/hidraw: discovery through sysfs, hot-plug, report I/O.
