@@ -21,6 +21,7 @@ public struct TimbreCommand: ParsableCommand {
             GreetingCommand.self,
             RecordingCommand.self,
             MixCommand.self,
+            MixBenchCommand.self,
             HeadsetCommand.self,
             BenchCommand.self,
             DemoCommand.self,

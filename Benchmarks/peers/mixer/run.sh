@@ -39,7 +39,13 @@ done
 
 echo
 echo "Whole bridge (decode + write + mix + read + encode per participant, one thread):"
-for codec in g722 pcmu opus; do
-    "$TIMBRE" mix-bench --codec "$codec" --participants 10,100 --seconds "$SECONDS_PER_POINT" || \
-        echo "codec $codec: not available on this branch"
-done
+"$TIMBRE" mix-bench --codec g722 --participants 10,100,1000 --seconds "$SECONDS_PER_POINT"
+"$TIMBRE" mix-bench --codec g722 --participants 100 --seconds "$SECONDS_PER_POINT" --zero-copy
+"$TIMBRE" mix-bench --codec pcmu --rate 8000 --participants 100,1000 --seconds "$SECONDS_PER_POINT"
+"$TIMBRE" mix-bench --codec pcmu --participants 100 --seconds "$SECONDS_PER_POINT"
+"$TIMBRE" mix-bench --codec opus --participants 10,100 --seconds "$SECONDS_PER_POINT"
+if pkg-config --exists spandsp; then
+    cc -O3 -march=native -o "$OUT/g722peer" "$ROOT/Benchmarks/peers/mixer/g722peer.c" \
+        $(pkg-config --cflags --libs spandsp) -lm
+    "$OUT/g722peer"
+fi
