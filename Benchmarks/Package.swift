@@ -47,6 +47,16 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "MixerBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TimbreCore", package: "Timbre"),
+                .product(name: "TimbreConference", package: "Timbre"),
+            ],
+            path: "Benchmarks/MixerBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "RTPBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
