@@ -145,6 +145,8 @@ let package = Package(
         tests("TimbreServiceTests", [
             "TimbreService", "TimbreEngine", "TimbreCodecs", "TimbreSDP",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            "TimbreAudioFile",
         ]),
     ]
 )

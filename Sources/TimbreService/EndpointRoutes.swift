@@ -150,6 +150,7 @@ struct EndpointRoutes {
             let id = try context.parameters.require("id")
             guard let ep = media.endpoints.withLock({ $0.removeValue(forKey: id) }) else { throw APIError.notFound("endpoint", id) }
             media.recordings.stopRecordings(ofEndpoint: id)
+            media.captures.stop(leg: ep.leg.id, reason: .endpointGone, engine: media.engine)
             media.bridges.withLock { bridges in
                 for (bid, b) in bridges where b.participants[id] != nil { bridges[bid]?.participants[id] = nil }
             }
@@ -192,6 +193,7 @@ struct EndpointRoutes {
             }
             return JSONBody.response(["endpoint": ep.id, "digits": body.digits, "mode": mode], status: .accepted)
         }
+        registerRecordGreeting(on: router)
         router.post("/v1/endpoints/:id/play") { request, context -> Response in
             let body = try await JSONBody.decode(Play.self, from: request, limit: limit)
             let ep = try endpoint(context)

@@ -45,6 +45,15 @@ struct GreetingService: Sendable {
         }
     }
 
+    /// Stores an already converted file (a greeting captured by phone) under `name`.
+    func store(mailbox: String, name: String, path: String) throws -> [String: Any] {
+        do {
+            return describe(try addReplacing(mailbox: mailbox, name: name, source: path))
+        } catch let f as GreetingStore.Failure {
+            throw apiError(f)
+        }
+    }
+
     /// PUT semantics: a greeting with the same name is replaced once the new one has validated.
     private func addReplacing(mailbox: String, name: String, source: String) throws -> GreetingStore.Greeting {
         do {

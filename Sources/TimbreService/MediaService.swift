@@ -20,6 +20,7 @@ public final class MediaService: Service, Sendable {
     let bridges = Mutex([String: BridgeState]())
     let recordings: RecordingManager
     let greetings: GreetingService
+    let captures: GreetingCaptureManager
     private let nextPlayback = Atomic<UInt64>(1)
 
     public init(config: ServiceConfig, events: EventHub, metrics: ServiceMetrics, logger: Logger) throws {
@@ -45,6 +46,7 @@ public final class MediaService: Service, Sendable {
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         recordings = try RecordingManager(directory: config.dataDirectory + "/recordings", limit: config.limits.recordings, events: events, logger: logger)
         greetings = try GreetingService(directory: config.dataDirectory + "/greetings", profile: config.greetingProfile, limit: config.limits.greetingsPerMailbox)
+        captures = GreetingCaptureManager(greetings: greetings, events: events, logger: logger)
     }
 
     public var endpointCount: Int { endpoints.withLock { $0.count } }
@@ -67,6 +69,7 @@ public final class MediaService: Service, Sendable {
             self.logger.info("shutting down: finishing recordings, sending RTCP BYE")
         }
         recordings.stopAll()
+        captures.stopAll(reason: .shutdown, engine: engine)
         engine.stop()
         pumpEvents()
         logger.info("media engine stopped")
@@ -78,6 +81,7 @@ public final class MediaService: Service, Sendable {
             switch e {
             case .dtmf(let leg, let digit, let ms):
                 events.publish("dtmf", ["endpoint": .string(endpointID(leg)), "digit": .string(String(digit)), "durationMs": .int(ms)])
+                captures.dtmf(leg: leg, digit: digit, engine: engine)
             case .rtpTimeout(let leg, let s):
                 events.publish("rtp.timeout", ["endpoint": .string(endpointID(leg)), "seconds": .int(s)])
             case .rtpResumed(let leg):
@@ -95,6 +99,7 @@ public final class MediaService: Service, Sendable {
             metrics.eventsPublished.increment()
         }
         recordings.poll()
+        captures.poll(engine: engine)
     }
 
     func endpointID(_ leg: UInt64) -> String { "ep-\(leg)" }
