@@ -9,9 +9,13 @@ struct BridgeState: Sendable {
     enum Kind: String, Codable, Sendable { case call, conference }
     let id: String
     let kind: Kind
-    let bridge: EngineBridge
+    var bridge: EngineBridge
     let maxParticipants: Int
     let createdAt: Date
+    /// The mixer configuration, and whether the API fixed its rate. A call bridge without an
+    /// explicit rate takes the first party's codec rate, so a PCMU↔PCMU call never resamples.
+    var configuration: BridgeConfiguration
+    var explicitRate: Bool
     /// endpoint id → participant and role
     var participants: [String: (participant: ParticipantID, role: ParticipantRole)] = [:]
 }
@@ -78,7 +82,11 @@ struct BridgeRoutes {
             let b: EngineBridge
             do { b = try media.engine.createBridge(configuration: cfg) } catch let error as MediaEngine.Failure { throw Self.apiError(error) }
             let id = media.bridgeID(b.id)
-            media.bridges.withLock { $0[id] = BridgeState(id: id, kind: kind, bridge: b, maxParticipants: maxP, createdAt: Date()) }
+            media.bridges.withLock {
+                $0[id] = BridgeState(
+                    id: id, kind: kind, bridge: b, maxParticipants: maxP, createdAt: Date(), configuration: cfg,
+                    explicitRate: body.sampleRate != nil)
+            }
             deps.events.publish("bridge.created", ["bridge": .string(id), "kind": .string(kind.rawValue)])
             return JSONBody.response(["id": id, "type": kind.rawValue, "maxParticipants": maxP], status: .created)
         }
@@ -108,10 +116,27 @@ struct BridgeRoutes {
             case "member": role = .member
             default: throw APIError(.badRequest, "invalid_body", "role: must be host or member")
             }
-            guard let b = media.bridges.withLock({ $0[id] }) else { throw APIError.notFound("bridge", id) }
+            guard var b = media.bridges.withLock({ $0[id] }) else { throw APIError.notFound("bridge", id) }
             guard let ep = media.endpoints.withLock({ $0[body.endpoint] }) else { throw APIError.notFound("endpoint", body.endpoint) }
             if b.participants.count >= b.maxParticipants {
                 throw APIError.conflict("bridge_full", "bridge \(id) already has \(b.maxParticipants) participants")
+            }
+            if b.kind == .call, b.participants.isEmpty, !b.explicitRate,
+                b.configuration.sampleRate != ep.leg.sampleRate, ep.leg.sampleRate.hertz <= 48_000
+            {
+                // Re-create the (still empty) mixer at the first party's rate.
+                var cfg = b.configuration
+                cfg.sampleRate = ep.leg.sampleRate
+                do {
+                    let replacement = try media.engine.createBridge(configuration: cfg)
+                    try? media.engine.removeBridge(b.bridge.id)
+                    b.bridge = replacement
+                    b.configuration = cfg
+                    let updated = b
+                    media.bridges.withLock { $0[id] = updated }
+                } catch let error as MediaEngine.Failure {
+                    throw Self.apiError(error)
+                }
             }
             let participant: ParticipantID
             do {

@@ -89,8 +89,9 @@ public final class MediaService: Service, Sendable {
             case .sourceLatched(let leg, let addr):
                 events.publish("endpoint.latched", ["endpoint": .string(endpointID(leg)), "address": .string(addr.description)])
             case .talking(let bridge, let leg, let speaking):
+                let apiID = bridges.withLock { $0.values.first { $0.bridge.id == bridge }?.id } ?? bridgeID(bridge)
                 events.publish(speaking ? "talking.started" : "talking.stopped",
-                    ["bridge": .string(bridgeID(bridge)), "endpoint": .string(endpointID(leg))])
+                    ["bridge": .string(apiID), "endpoint": .string(endpointID(leg))])
             case .playbackFinished(let leg, let playback):
                 events.publish("playback.finished", ["endpoint": .string(endpointID(leg)), "playback": .string("pb-\(playback)")])
             case .recordingFailed, .legRemoved, .bridgeEnded:

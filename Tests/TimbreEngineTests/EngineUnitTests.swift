@@ -42,6 +42,7 @@ import Testing
         var got: [Int] = []
         for _ in 0..<4 { if let p = ports.allocate({ $0 == 40004 ? nil : $0 }) { got.append(p) } }
         #expect(got == [40002, 40006, 40008])  // 40004 "in use by another process", 40010 has no odd partner
+        #expect(ports.allocate({ $0 }) == 40004, "a port another process held is tried again later")
         #expect(ports.allocate({ $0 }) == nil)
         ports.release(40006)
         #expect(ports.allocate({ $0 }) == 40006)
