@@ -180,6 +180,19 @@ public final class ConferenceController: Sendable {
         }
     }
 
+    /// Starts or stops the recording tap for the application itself (a recording the service
+    /// was asked for, not a participant's request), so no role is checked. A conference that
+    /// has ended stays stopped.
+    public func setRecording(_ on: Bool) throws(ConferenceError) {
+        try state.withLock { (s) throws(ConferenceError) in
+            drainReturns(&s)
+            if s.ended { throw .conferenceEnded }
+            try ensureRoom(1)
+            s.recording = on
+            commands.push(.recording(on))
+        }
+    }
+
     // MARK: Queries
 
     /// Current settings of a participant, or nil when it is not in the conference.

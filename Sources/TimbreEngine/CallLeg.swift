@@ -36,6 +36,14 @@ public final class CallLeg: @unchecked Sendable {
     private var dtmfDecoder = TelephoneEventDecoder()
     private var dtmfEncoder: TelephoneEventEncoder?
     private var pendingDigits: [UInt8] = []
+    /// Packets still to send for the current RFC 4733 digit before it ends, and quiet frames
+    /// (audio) still to send before the next digit starts.
+    private var digitFramesLeft = 0
+    private var digitGapFrames = 0
+    /// How long each sent digit lasts and the pause between digits (Q.24 asks for at least
+    /// 40 ms of each), in milliseconds.
+    static let digitMilliseconds = 100
+    static let interDigitMilliseconds = 60
     private var receiverStats = RTPReceiverStatistics()
 
     /// PCM at the codec rate: what came in this tick, and what goes out.
@@ -74,6 +82,7 @@ public final class CallLeg: @unchecked Sendable {
         ssrc = UInt32.random(in: 1...UInt32.max, using: &g)
         sequence = UInt16.random(in: 0...UInt16.max, using: &g)
         timestamp = UInt32.random(in: 0...UInt32.max, using: &g)
+        pendingDigits.reserveCapacity(64)
     }
 
     /// PCM rate of this leg's codec (8 kHz before negotiation).
@@ -114,7 +123,7 @@ public final class CallLeg: @unchecked Sendable {
 
     /// Queues RFC 4733 digits to send (after the current one).
     func sendDigits(_ digits: [UInt8]) {
-        pendingDigits.append(contentsOf: digits.prefix(64 - pendingDigits.count))
+        pendingDigits.append(contentsOf: digits.prefix(max(0, 64 - pendingDigits.count)))
     }
 
     // MARK: Receive
@@ -276,27 +285,35 @@ public final class CallLeg: @unchecked Sendable {
                 _ = events.push(.playbackFinished(leg: id, playback: playbackID))
             }
         }
-        // RFC 4733 digits replace audio packets while they play.
+        // RFC 4733 digits replace audio packets while they play: one packet per tick, the event
+        // ended after `digitMilliseconds` (three end packets), then a pause before the next.
         if let te = media.telephoneEventPayloadType, var enc = dtmfEncoder {
-            if !enc.isBusy, !pendingDigits.isEmpty {
-                let digit = pendingDigits.removeFirst()
-                _ = enc.start(event: digit, timestamp: timestamp)
+            if !enc.isBusy {
+                if digitGapFrames > 0 {
+                    digitGapFrames -= 1
+                } else if !pendingDigits.isEmpty {
+                    let digit = pendingDigits.removeFirst()
+                    _ = enc.start(event: digit, timestamp: timestamp)
+                    digitFramesLeft = max(2, Self.digitMilliseconds / frameDuration.milliseconds)
+                }
             }
             if enc.isBusy {
-                var sent = false
-                while let pkt = enc.nextPacket() {
+                if digitFramesLeft > 0 {
+                    digitFramesLeft -= 1
+                    if digitFramesLeft == 0 { enc.stop() }
+                }
+                if let pkt = enc.nextPacket() {
                     let ev = pkt.event
                     let header = RTPHeader(marker: pkt.marker, payloadType: te, sequenceNumber: sequence, timestamp: pkt.timestamp, ssrc: ssrc)
                     var body: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
                     withUnsafeMutableBytes(of: &body) { _ = try? ev.write(into: $0) }
                     withUnsafeBytes(of: &body) { transmit(header: header, payload: $0, to: remote) }
                     sequence &+= 1
-                    sent = true
-                    if !ev.isEnd { break }  // one update per tick; the end packets go together
                 }
+                if !enc.isBusy { digitGapFrames = max(1, Self.interDigitMilliseconds / frameDuration.milliseconds) }
                 dtmfEncoder = enc
                 timestamp &+= ticksPerFrame
-                if sent { return }
+                return
             }
             dtmfEncoder = enc
         }

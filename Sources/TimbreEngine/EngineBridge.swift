@@ -9,12 +9,75 @@ public final class EngineBridge: @unchecked Sendable {
     public let id: UInt64
     public let mixer: MixMinusBridge
     var members: [(leg: CallLeg, participant: ParticipantID)] = []
+    /// Recording taps (media thread only). The mixer has one recording tap; it fans out here.
+    private var taps: [MediaTap] = []
+    /// Interleaves a split recording's channels; sized when a tap is added, never per frame.
     private var scratch: [Int16] = []
 
     public init(id: UInt64, configuration: BridgeConfiguration) {
         self.id = id
         self.mixer = MixMinusBridge(configuration: configuration)
-        scratch.reserveCapacity(4096)
+    }
+
+    /// Adds a recording tap. Media thread only, between ticks (it may allocate). The mixer
+    /// calls it only while recording is on (`MediaEngine.addTap` turns that on).
+    func addTap(_ tap: MediaTap) {
+        taps.removeAll { $0.id == tap.id }
+        taps.append(tap)
+        let need = mixer.frameSamples * max(1, tap.channels)
+        if scratch.count < need { scratch = [Int16](repeating: 0, count: need) }
+        installMixerTap()
+    }
+
+    /// Removes a tap; true when it was this bridge's.
+    @discardableResult
+    func removeTap(_ id: UInt64) -> Bool {
+        guard taps.contains(where: { $0.id == id }) else { return false }
+        taps.removeAll { $0.id == id }
+        installMixerTap()
+        return true
+    }
+
+    private func installMixerTap() {
+        guard !taps.isEmpty else {
+            mixer.setRecordingTap(nil)
+            return
+        }
+        let split = taps.contains { $0.isSplit }
+        mixer.setRecordingTap(RecordingTap(mode: split ? .perParticipant : .fullMix) { [unowned self] frame in
+            self.feedTaps(frame)
+        })
+    }
+
+    /// One mixer frame to every tap: the mix as is, or each party on its channel (in the tap's
+    /// `channelOrder`, else in the order the parties appear). Allocation-free.
+    private func feedTaps(_ frame: RecordingFrame) {
+        for tap in taps {
+            guard tap.isSplit else {
+                tap.write(frame.mix, 1)
+                continue
+            }
+            let f = frame.mix.count
+            let channels = max(1, tap.channels)
+            scratch.withUnsafeMutableBufferPointer { s in
+                let out = UnsafeMutableBufferPointer(rebasing: s[0..<(f * channels)])
+                out.update(repeating: 0)
+                var next = 0
+                frame.forEachChannel { participant, samples in
+                    let c: Int
+                    if tap.channelOrder.isEmpty {
+                        c = next
+                        next += 1
+                    } else {
+                        guard let i = tap.channelOrder.firstIndex(of: participant) else { return }
+                        c = i
+                    }
+                    guard c < channels else { return }
+                    for i in 0..<min(f, samples.count) { out[i * channels + c] = samples[i] }
+                }
+                tap.write(UnsafeBufferPointer(out), channels)
+            }
+        }
     }
 
     public var controller: ConferenceController { mixer.controller }

@@ -36,13 +36,25 @@ public struct MediaTap: @unchecked Sendable {
     public let source: Source
     /// Channels the tap writes: 2 for a leg, 1 for a mixed bridge, the party count when split.
     public let channels: Int
+    /// For a split bridge recording: the participant on each channel (channel i is
+    /// `channelOrder[i]`; others are left out). Empty: parties in the order they appear.
+    public let channelOrder: [ParticipantID]
     /// Called with interleaved frames (channels per `source`) at the source's rate.
     public let write: (UnsafeBufferPointer<Int16>, Int) -> Void
 
-    public init(id: UInt64, source: Source, channels: Int, write: @escaping (UnsafeBufferPointer<Int16>, Int) -> Void) {
+    public init(
+        id: UInt64, source: Source, channels: Int, channelOrder: [ParticipantID] = [],
+        write: @escaping (UnsafeBufferPointer<Int16>, Int) -> Void
+    ) {
         self.id = id
         self.source = source
         self.channels = channels
+        self.channelOrder = channelOrder
         self.write = write
+    }
+
+    var isSplit: Bool {
+        if case .bridge(_, split: true) = source { return true }
+        return false
     }
 }

@@ -25,6 +25,8 @@ public final class MediaEngine: Sendable {
         var legs: [UInt64: (thread: Int, leg: CallLeg)] = [:]
         var bridges: [UInt64: (thread: Int, bridge: EngineBridge)] = [:]
         var membership: [UInt64: (bridge: UInt64, participant: ParticipantID)] = [:]
+        /// Recording taps on bridges: tap id → bridge id.
+        var bridgeTaps: [UInt64: UInt64] = [:]
     }
 
     public enum Failure: Error, Equatable, CustomStringConvertible {
@@ -185,18 +187,31 @@ public final class MediaEngine: Sendable {
 
     // MARK: Taps and events
 
-    /// Adds a recording tap on a leg or bridge; it runs on the owning media thread.
+    /// Adds a recording tap on a leg or bridge; it runs on the owning media thread. A bridge's
+    /// mixer feeds its recording tap only while recording is on, so the first tap turns it on.
     public func addTap(_ tap: MediaTap) throws(Failure) {
-        let t: Int
         switch tap.source {
-        case .leg(let id): guard let x = registry.withLock({ $0.legs[id]?.thread }) else { throw .unknownLeg(id) }; t = x
-        case .bridge(let id, _): guard let x = registry.withLock({ $0.bridges[id]?.thread }) else { throw .unknownBridge(id) }; t = x
+        case .leg(let id):
+            guard let t = registry.withLock({ $0.legs[id]?.thread }) else { throw .unknownLeg(id) }
+            guard threads[t].send(.addTap(tap.id, tap)) else { throw .queueFull }
+        case .bridge(let id, _):
+            guard let (t, bridge) = registry.withLock({ $0.bridges[id] }) else { throw .unknownBridge(id) }
+            guard threads[t].send(.addTap(tap.id, tap)) else { throw .queueFull }
+            registry.withLock { $0.bridgeTaps[tap.id] = id }
+            do { try bridge.controller.setRecording(true) } catch {
+                removeTap(tap.id)
+                throw .conference(error)
+            }
         }
-        guard threads[t].send(.addTap(tap.id, tap)) else { throw .queueFull }
     }
 
     public func removeTap(_ id: UInt64) {
         for t in threads { t.send(.removeTap(id)) }
+        let (bridgeID, stillTapped) = registry.withLock { r -> (UInt64?, Bool) in
+            guard let b = r.bridgeTaps.removeValue(forKey: id) else { return (nil, false) }
+            return (b, r.bridgeTaps.values.contains(b))
+        }
+        if let bridgeID, !stillTapped, let b = bridge(bridgeID) { try? b.controller.setRecording(false) }
     }
 
     /// Takes every event the media threads have queued (the control side's pump calls this).

@@ -25,7 +25,6 @@ public final class MediaThread: @unchecked Sendable {
     private var bridgeOf: [UInt64: UInt64] = [:]
     private var pendingAttach: [(bridge: UInt64, leg: UInt64, participant: ParticipantIDBox)] = []
     private var taps: [MediaTap] = []
-    private var bridgeTaps: [UInt64: MediaTap] = [:]
     private var tapScratch: [Int16] = []
     private let stopped = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
@@ -119,34 +118,9 @@ public final class MediaThread: @unchecked Sendable {
                     tap.write(UnsafeBufferPointer(rebasing: s[0..<(2 * n)]), 2)
                 }
             case .bridge:
-                continue  // bridge taps run inside the mixer (see `installBridgeTap`)
+                continue  // bridge taps run inside the mixer (see `EngineBridge.addTap`)
             }
         }
-    }
-
-    /// Bridge recordings use the mixer's own recording tap, which sees the full mix and each
-    /// participant's contribution at the bridge rate.
-    private func installBridgeTap(_ tap: MediaTap) {
-        guard case .bridge(let id, let split) = tap.source, let b = bridges.first(where: { $0.id == id }) else { return }
-        let channels = tap.channels
-        var scratch = [Int16](repeating: 0, count: b.mixer.frameSamples * max(1, channels))
-        b.mixer.setRecordingTap(RecordingTap(mode: split ? .perParticipant : .fullMix) { frame in
-            if !split {
-                tap.write(frame.mix, 1)
-                return
-            }
-            let f = frame.mix.count
-            scratch.withUnsafeMutableBufferPointer { s in
-                s.update(repeating: 0)
-                var c = 0
-                frame.forEachChannel { _, samples in
-                    guard c < channels else { return }
-                    for i in 0..<min(f, samples.count) { s[i * channels + c] = samples[i] }
-                    c += 1
-                }
-                tap.write(UnsafeBufferPointer(rebasing: s[0..<(f * channels)]), channels)
-            }
-        })
     }
 
     private func applyCommands(now: UInt64) {
@@ -199,13 +173,10 @@ public final class MediaThread: @unchecked Sendable {
                     target.send(.addLeg(leg))
                 }
             case .addTap(_, let tap):
-                if case .bridge = tap.source { bridgeTaps[tap.id] = tap; installBridgeTap(tap) } else { taps.append(tap) }
+                if case .bridge(let b, _) = tap.source { bridges.first { $0.id == b }?.addTap(tap) } else { taps.append(tap) }
             case .removeTap(let id):
-                if let t = taps.first(where: { $0.id == id }) ?? bridgeTaps[id] {
-                    if case .bridge(let b, _) = t.source { bridges.first { $0.id == b }?.mixer.setRecordingTap(nil) }
-                }
                 taps.removeAll { $0.id == id }
-                bridgeTaps[id] = nil
+                for b in bridges where b.removeTap(id) { break }
             case .stop:
                 stopped.store(true, ordering: .relaxed)
             }

@@ -121,7 +121,8 @@ struct BridgeRoutes {
             if b.participants.count >= b.maxParticipants {
                 throw APIError.conflict("bridge_full", "bridge \(id) already has \(b.maxParticipants) participants")
             }
-            if b.kind == .call, b.participants.isEmpty, !b.explicitRate,
+            // (Not while a recording of it runs: its tap and file are at the current rate.)
+            if b.kind == .call, b.participants.isEmpty, !b.explicitRate, !media.recordings.isRecording(id),
                 b.configuration.sampleRate != ep.leg.sampleRate, ep.leg.sampleRate.hertz <= 48_000
             {
                 // Re-create the (still empty) mixer at the first party's rate.

@@ -19,15 +19,36 @@ struct GreetingService: Sendable {
     func put(mailbox: String, name: String, data: Data, convert: Bool) throws -> [String: Any] {
         guard !data.isEmpty else { throw APIError(.unprocessableContent, "empty_upload", "the upload is empty") }
         let token = UUID().uuidString
-        let upload = "\(scratch)/\(token).upload"
-        let converted = "\(scratch)/\(token).wav"
+        let raw = "\(scratch)/\(token)"
+        var named: String?
+        let converted = "\(scratch)/\(token).converted.wav"
         defer {
-            try? FileManager.default.removeItem(atPath: upload)
+            try? FileManager.default.removeItem(atPath: raw)
+            if let named { try? FileManager.default.removeItem(atPath: named) }
             try? FileManager.default.removeItem(atPath: converted)
         }
-        do { try data.write(to: URL(fileURLWithPath: upload)) } catch {
+        do { try data.write(to: URL(fileURLWithPath: raw)) } catch {
             throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "storage_error", "cannot store the upload: \(error.localizedDescription)")
         }
+        // An upload has no file name, so it is named after what its bytes are: the validator
+        // sniffs the content, and the store then sees a name that agrees with it.
+        let sniffed: GreetingReport
+        do { sniffed = try GreetingValidator(profile: profile).validate(path: raw) } catch {
+            throw APIError(.internalServerError, "storage_error", error.description)
+        }
+        let container = sniffed.format.container
+        guard container != .unknown else {
+            let problems = sniffed.problems.filter { $0.code != .unsupportedFileType && $0.code != .extensionMismatch }
+            throw APIError(
+                .unprocessableContent, "invalid_greeting", "not a \(profile.name) greeting: the content is not a known audio format",
+                details: ["problems": (problems.isEmpty ? [GreetingIssue(.unrecognisedContent, "The content is not a known audio format.")] : problems)
+                    .map { ["code": $0.code.rawValue, "message": $0.message] }])
+        }
+        let upload = "\(raw).\(container.rawValue)"
+        do { try FileManager.default.moveItem(atPath: raw, toPath: upload) } catch {
+            throw APIError(.internalServerError, "storage_error", "cannot name the upload: \(error.localizedDescription)")
+        }
+        named = upload
         var source = upload
         if convert {
             do {

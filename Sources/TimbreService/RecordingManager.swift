@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TimbreConference
 import TimbreEngine
 import TimbreRecording
 
@@ -19,7 +20,8 @@ final class RecordingManager: Sendable {
 
     enum Source: Sendable {
         case endpoint(id: String, leg: UInt64, rate: Int)
-        case bridge(id: String, bridge: UInt64, rate: Int, parties: [String])
+        /// `participants[i]` is `parties[i]`'s mixer participant (channel i when split).
+        case bridge(id: String, bridge: UInt64, rate: Int, parties: [String], participants: [ParticipantID])
     }
 
     let directory: String
@@ -42,6 +44,9 @@ final class RecordingManager: Sendable {
     }
 
     var activeCount: Int { active.withLock { $0.count } }
+
+    /// Whether a recording of `source` (an endpoint or bridge id) is running.
+    func isRecording(_ source: String) -> Bool { active.withLock { $0.values.contains { $0.source == source } } }
 
     /// After a crash: repair files left "recording"/"paused", mark vanished ones missing, and
     /// adopt audio files the catalog does not know.
@@ -99,12 +104,14 @@ final class RecordingManager: Sendable {
         let ext = encoding == .oggOpus ? "opus" : encoding == .flac ? "flac" : "wav"
         let path = "\(directory)/\(id).\(ext)"
         let (sourceID, kind, rate, parties, tapSource, tapChannels): (String, String, Int, [String], MediaTap.Source, Int)
+        var channelOrder: [ParticipantID] = []
         switch source {
         case .endpoint(let epID, let leg, let r):
             (sourceID, kind, rate, parties, tapSource, tapChannels) = (epID, "endpoint", r, [epID, "remote"], .leg(leg), 2)
-        case .bridge(let bID, let b, let r, let p):
+        case .bridge(let bID, let b, let r, let p, let ids):
             let ch = split ? max(1, p.count) : 1
             (sourceID, kind, rate, parties, tapSource, tapChannels) = (bID, "bridge", r, p, .bridge(b, split: split), ch)
+            channelOrder = split ? ids : []
         }
         let layout: RecordingFormat.Layout = split ? .split(parties: kind == "endpoint" ? 2 : max(1, parties.count)) : .mixed
         let events = self.events
@@ -128,7 +135,7 @@ final class RecordingManager: Sendable {
         writer.add(recorder)
         let tapID = nextTap.wrappingAdd(1, ordering: .relaxed).oldValue
         let mixLeg = kind == "endpoint" && !split
-        let tap = MediaTap(id: tapID, source: tapSource, channels: tapChannels) { frame, channels in
+        let tap = MediaTap(id: tapID, source: tapSource, channels: tapChannels, channelOrder: channelOrder) { frame, channels in
             if mixLeg {
                 // In and out of one leg summed into one channel, saturating.
                 recorder.appendFrame { slot in
@@ -198,6 +205,19 @@ final class RecordingManager: Sendable {
         guard let a = active.withLock({ $0.removeValue(forKey: id) }) else { throw notActive(id) }
         engine?.removeTap(a.tapID)
         a.recorder.finish()
+    }
+
+    /// Waits (at most `timeout`) until the writer has acted on a request and the catalog shows
+    /// it, so a response to pause/resume/stop tells the state the file is really in (and a
+    /// stopped file is complete when the client downloads it). Returns the latest row.
+    func settle(_ id: String, timeout: Duration = .seconds(3), until done: (RecordingRow) -> Bool) async -> RecordingRow? {
+        let deadline = ContinuousClock.now + timeout
+        var row = try? catalog.get(id)
+        while let r = row, !done(r), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+            row = try? catalog.get(id)
+        }
+        return row
     }
 
     private func notActive(_ id: String) -> APIError {

@@ -39,7 +39,9 @@ struct RecordingRoutes {
                 guard let br = media.bridges.withLock({ $0[b] }) else { throw APIError.notFound("bridge", b) }
                 let parties = br.participants.keys.sorted()
                 if split && parties.isEmpty { throw APIError.conflict("empty_bridge", "bridge \(b) has no participants to split") }
-                source = .bridge(id: b, bridge: br.bridge.id, rate: br.bridge.mixer.configuration.sampleRate.hertz, parties: parties)
+                source = .bridge(
+                    id: b, bridge: br.bridge.id, rate: br.bridge.mixer.configuration.sampleRate.hertz, parties: parties,
+                    participants: parties.map { br.participants[$0]!.participant })
             }
             let row = try media.recordings.start(
                 source: source, format: body.format ?? "wav", split: split, engine: media.engine,
@@ -74,12 +76,19 @@ struct RecordingRoutes {
         for action in ["pause", "resume", "stop"] {
             router.post("/v1/recordings/:id/\(action)") { _, context -> Response in
                 let r = try row(context)
+                let settled: (RecordingRow) -> Bool
                 switch action {
-                case "pause": try media.recordings.pause(r.id)
-                case "resume": try media.recordings.resume(r.id)
-                default: try media.recordings.stop(r.id)
+                case "pause":
+                    try media.recordings.pause(r.id)
+                    settled = { $0.state != "recording" }
+                case "resume":
+                    try media.recordings.resume(r.id)
+                    settled = { $0.state != "paused" }
+                default:
+                    try media.recordings.stop(r.id)
+                    settled = { $0.state != "recording" && $0.state != "paused" }
                 }
-                var described = Self.describe(r)
+                var described = Self.describe(await media.recordings.settle(r.id, until: settled) ?? r)
                 described["requested"] = action
                 return JSONBody.response(described)
             }

@@ -10,7 +10,7 @@ import TimbreTestSupport
 /// The real `timbred` executable: killed with SIGKILL in the middle of a recording, then
 /// restarted on the same data directory, it repairs and lists the file; SIGTERM exits 0 with the
 /// recording finished.
-@Suite(.serialized, .disabled("recordings of bridges come out empty (same bug as the bridge recording test)")) struct ServiceProcessTests {
+@Suite(.serialized) struct ServiceProcessTests {
     static var binary: String {
         let debug = Fixtures.repositoryRoot + "/.build/debug/timbred"
         return FileManager.default.fileExists(atPath: debug) ? debug : Fixtures.repositoryRoot + "/.build/release/timbred"
