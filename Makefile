@@ -13,7 +13,7 @@ CPU_FLAGS := -Xcc -march=x86-64-v3 -Xswiftc -target-cpu -Xswiftc haswell
 endif
 IMPORT_CHECK := --explicit-target-dependency-import-check error
 
-.PHONY: all deps build release test run demo bench peers fuzz clean
+.PHONY: all deps build release test run demo bench peers fuzz api-contract clean
 
 all: build
 
@@ -41,6 +41,11 @@ test: deps
 # gracefully. Pass a config with `make run CONFIG=timbred.json`.
 run: release
 	.build/release/timbred $(if $(CONFIG),--config $(CONFIG),)
+
+# The API contract check (needs `pip install schemathesis`): generated requests against the
+# OpenAPI document that timbred serves; every response must match it and none may be a 5xx.
+api-contract: build
+	Tests/API/schemathesis.sh .build/debug/timbred $(or $(EXAMPLES),25)
 
 # Encodes and decodes SampleAudio speech with every codec; prints SNR and speed.
 demo: release

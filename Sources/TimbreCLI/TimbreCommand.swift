@@ -28,7 +28,6 @@ public struct TimbreCommand: ParsableCommand {
             AECCommand.self,
             DeviceCommand.self,
             NetsimCommand.self,
-            MixBenchCommand.self,
         ]
     )
 

@@ -118,6 +118,9 @@ public struct GreetingStore: Sendable {
     /// Removes the greeting called `name`.
     public func delete(mailbox: String, name: String) throws(Failure) {
         let dir = try directory(mailbox)
+        // A mailbox never written to has no directory (and no lock file to take): not found,
+        // not an I/O error.
+        _ = try get(mailbox: mailbox, name: name)
         try withLock(dir) { () throws(Failure) in
             let g = try get(mailbox: mailbox, name: name)
             guard unlink(g.path) == 0 else { throw .io("\(g.path): \(String(cString: strerror(errno)))") }

@@ -11,6 +11,8 @@ public struct APIError: HTTPResponseError, Sendable {
     public var message: String
     /// Extra JSON fields inside `error` (e.g. the greeting validator's `problems`).
     public var details: [String: any Sendable] = [:]
+    /// Extra response headers (e.g. `Allow` on a 405).
+    public var headers: HTTPFields = [:]
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, details: [String: any Sendable] = [:]) {
         self.status = status
@@ -23,8 +25,10 @@ public struct APIError: HTTPResponseError, Sendable {
         var error: [String: Any] = ["code": code, "message": message]
         for (k, v) in details { error[k] = v }
         let data = (try? JSONSerialization.data(withJSONObject: ["error": error], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        var headers = self.headers
+        headers[.contentType] = "application/json"
         return Response(
-            status: status, headers: [.contentType: "application/json"],
+            status: status, headers: headers,
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

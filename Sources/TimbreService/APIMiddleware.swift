@@ -13,6 +13,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as HTTPError {
+            if error.status == .notFound, let allowed = DocumentedRoutes.shared.allowedMethods(for: request.uri.path),
+                !allowed.contains(request.method.rawValue)
+            {
+                var refusal = APIError(
+                    .methodNotAllowed, "method_not_allowed",
+                    "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(allowed.joined(separator: ", "))")
+                refusal.headers[HTTPField.Name("Allow")!] = allowed.joined(separator: ", ")
+                throw refusal
+            }
             let code: String
             switch error.status {
             case .notFound: code = "not_found"
@@ -62,6 +71,9 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
 /// retries after a timeout does not create a second endpoint or recording. Bounded LRU.
 actor IdempotencyStore {
     struct Stored: Sendable {
+        /// What the first request was (its body's digest): a key reused for a different
+        /// request is an error, not a replay of an unrelated response.
+        var requestDigest: Int
         var status: HTTPResponse.Status
         var body: Data
     }
@@ -85,14 +97,26 @@ actor IdempotencyStore {
 
 struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     let store: IdempotencyStore
+    /// The request body limit: the body is read here (to fingerprint it) and handed on.
+    let bodyLimit: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, let key = request.headers[HTTPField.Name("Idempotency-Key")!] else {
             return try await next(request, context)
         }
         guard key.count <= 200 else { throw APIError.badRequest("Idempotency-Key is longer than 200 characters") }
+        var request = request
+        let body = try await JSONBody.collect(&request, limit: bodyLimit)
+        var hasher = Hasher()
+        hasher.combine(body)
+        let digest = hasher.finalize()
         let scoped = "\(request.uri.path) \(key)"
         if let stored = await store.get(scoped) {
+            guard stored.requestDigest == digest else {
+                throw APIError(
+                    .unprocessableContent, "idempotency_key_reused",
+                    "Idempotency-Key \(key) was used for a different request body")
+            }
             return Response(
                 status: stored.status, headers: [.contentType: "application/json", HTTPField.Name("Idempotent-Replay")!: "true"],
                 body: .init(byteBuffer: ByteBuffer(bytes: stored.body)))
@@ -103,7 +127,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
             let box = CollectedBody()
             try await response.body.write(CollectingWriter(box: box))
             let data = Data(buffer: box.buffer)
-            await store.put(scoped, .init(status: response.status, body: data))
+            await store.put(scoped, .init(requestDigest: digest, status: response.status, body: data))
             response.body = .init(byteBuffer: box.buffer)
             return response
         }

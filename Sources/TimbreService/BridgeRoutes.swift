@@ -26,19 +26,22 @@ struct BridgeRoutes {
     let deps: TimbreApplication.Dependencies
     var media: MediaService { deps.media }
 
-    struct CreateBridge: Decodable {
+    struct CreateBridge: RequestBody {
+        static let fields: Set<String> = ["type", "maxParticipants", "sampleRate", "topK"]
         var type: String
         var maxParticipants: Int?
         var sampleRate: Int?
         var topK: Int?
     }
 
-    struct AddParticipant: Decodable {
+    struct AddParticipant: RequestBody {
+        static let fields: Set<String> = ["endpoint", "role"]
         var endpoint: String
         var role: String?
     }
 
-    struct UpdateParticipant: Decodable {
+    struct UpdateParticipant: RequestBody {
+        static let fields: Set<String> = ["muted", "deaf", "listenOnly", "gainDb", "hold", "holdMusic", "whisperTo", "whisperOff", "by"]
         var muted: Bool?
         var deaf: Bool?
         var listenOnly: Bool?
@@ -60,8 +63,12 @@ struct BridgeRoutes {
             }
             let maxAllowed = kind == .call ? 2 : deps.config.limits.participantsPerBridge
             let maxP = body.maxParticipants ?? (kind == .call ? 2 : min(9, maxAllowed))
-            guard (2...maxAllowed).contains(maxP) else {
-                throw APIError(.badRequest, "invalid_body", "maxParticipants: must be 2...\(maxAllowed)")
+            guard maxP >= 2, kind == .conference || maxP == 2 else {
+                throw APIError(.badRequest, "invalid_body", "maxParticipants: a call has 2; a conference 2...\(maxAllowed)")
+            }
+            // A conference larger than this service allows is a configured limit, not bad input.
+            guard maxP <= maxAllowed else {
+                throw APIError.limit("maxParticipants: this service allows at most \(maxAllowed) per conference")
             }
             var cfg = BridgeConfiguration()
             cfg.maximumParticipants = maxP
@@ -73,8 +80,9 @@ struct BridgeRoutes {
                 cfg.sampleRate = SampleRate(hertz: rate)
             }
             if let k = body.topK {
-                guard (1...maxP).contains(k) else { throw APIError(.badRequest, "invalid_body", "topK: must be 1...maxParticipants") }
-                cfg.topK = .always(k: k)
+                // K at or above the room size mixes everyone: the same as K = maxParticipants.
+                guard k >= 1 else { throw APIError(.badRequest, "invalid_body", "topK: must be at least 1") }
+                cfg.topK = .always(k: min(k, maxP))
             }
             guard media.bridges.withLock({ $0.count }) < deps.config.limits.bridges else {
                 throw APIError.limit("at most \(deps.config.limits.bridges) bridges")

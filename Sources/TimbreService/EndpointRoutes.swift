@@ -12,26 +12,33 @@ struct EndpointRoutes {
     let deps: TimbreApplication.Dependencies
     var media: MediaService { deps.media }
 
-    struct Create: Decodable {
+    struct Create: RequestBody {
+        static let fields: Set<String> = ["sdp", "codecs", "telephoneEvent"]
         var sdp: String?
         var codecs: [String]?
         var telephoneEvent: Bool?
     }
 
-    struct Remote: Decodable { var sdp: String }
+    struct Remote: RequestBody {
+        static let fields: Set<String> = ["sdp"]
+        var sdp: String
+    }
 
-    struct Update: Decodable {
+    struct Update: RequestBody {
+        static let fields: Set<String> = ["muted", "hold", "holdMusic"]
         var muted: Bool?
         var hold: Bool?
         var holdMusic: String?
     }
 
-    struct DTMF: Decodable {
+    struct DTMF: RequestBody {
+        static let fields: Set<String> = ["digits", "mode"]
         var digits: String
         var mode: String?
     }
 
-    struct Play: Decodable {
+    struct Play: RequestBody {
+        static let fields: Set<String> = ["file", "tone", "country", "loop", "stop"]
         var file: String?
         var tone: String?
         var country: String?
@@ -45,6 +52,9 @@ struct EndpointRoutes {
             let body = try await JSONBody.decode(Create.self, from: request, limit: limit)
             guard (body.sdp == nil) != (body.codecs == nil) else {
                 throw APIError(.badRequest, "invalid_body", "give exactly one of sdp (an offer) or codecs (to get an offer)")
+            }
+            if let codecs = body.codecs, !(1...8).contains(codecs.count) {
+                throw APIError(.badRequest, "invalid_body", "codecs: 1 to 8 names")
             }
             guard media.endpointCount < deps.config.limits.endpoints else {
                 throw APIError.limit("at most \(deps.config.limits.endpoints) endpoints")
@@ -129,6 +139,7 @@ struct EndpointRoutes {
         router.patch("/v1/endpoints/:id") { request, context -> Response in
             let id = try context.parameters.require("id")
             let body = try await JSONBody.decode(Update.self, from: request, limit: limit)
+            if let music = body.holdMusic { try Self.checkMediaName(music, field: "holdMusic") }
             let ep = try endpoint(context)
             if let m = body.muted {
                 try? media.engine.setMuted(m, leg: ep.leg.id)
@@ -197,17 +208,18 @@ struct EndpointRoutes {
         router.post("/v1/endpoints/:id/play") { request, context -> Response in
             let body = try await JSONBody.decode(Play.self, from: request, limit: limit)
             let ep = try endpoint(context)
-            if body.stop == true {
+            let given = [body.file != nil, body.tone != nil, body.stop != nil].filter { $0 }.count
+            guard given == 1 else { throw APIError(.badRequest, "invalid_body", "give exactly one of file, tone or stop") }
+            if let stop = body.stop {
+                guard stop else { throw APIError(.badRequest, "invalid_body", "stop: only true (stop what is playing)") }
                 try? media.engine.play(nil, playback: 0, leg: ep.leg.id)
                 return JSONBody.response(["endpoint": ep.id, "stopped": true], status: .accepted)
             }
             let source: AudioSource
             if let file = body.file {
                 source = try loadMedia(file, rate: ep.leg.sampleRate, loops: body.loop ?? false)
-            } else if let toneName = body.tone {
-                source = try tone(toneName, country: body.country ?? "US", rate: ep.leg.sampleRate)
             } else {
-                throw APIError(.badRequest, "invalid_body", "give file or tone")
+                source = try tone(body.tone ?? "", country: body.country ?? "US", rate: ep.leg.sampleRate)
             }
             let playback = media.newPlaybackID()
             try? media.engine.play(source, playback: playback, leg: ep.leg.id)
@@ -249,12 +261,20 @@ struct EndpointRoutes {
         return ep
     }
 
+    /// A media file name: under the media directory (no leading `/`, no `..`), printable,
+    /// at most 255 characters — as the OpenAPI document's pattern says.
+    static func checkMediaName(_ name: String, field: String = "file") throws {
+        guard (1...255).contains(name.count), !name.contains(".."), !name.hasPrefix("/"),
+            !name.unicodeScalars.contains(where: { $0.value < 0x20 })
+        else {
+            throw APIError(.badRequest, "invalid_body", "\(field): a file name under the media directory")
+        }
+    }
+
     /// Files for playback and hold music come from `<dataDirectory>/media/` only, so the API
     /// cannot be used to read arbitrary files of the host.
     func loadMedia(_ name: String, rate: SampleRate, loops: Bool) throws -> AudioSource {
-        guard !name.isEmpty, !name.contains(".."), !name.hasPrefix("/") else {
-            throw APIError(.badRequest, "invalid_body", "file: a name under the media directory")
-        }
+        try Self.checkMediaName(name)
         let path = deps.config.dataDirectory + "/media/" + name
         do {
             return try AudioSource.file(path, rate: rate, loops: loops)

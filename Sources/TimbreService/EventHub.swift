@@ -43,9 +43,12 @@ public final class EventHub: Sendable {
     }
 
     /// Numbers and publishes an event; returns it with its `seq`.
+    ///
+    /// Slow subscribers are cut off after the lock is released: finishing a stream runs its
+    /// `onTermination`, which unsubscribes and so takes the lock again.
     @discardableResult
     public func publish(_ type: String, _ fields: [String: EventValue] = [:]) -> ServiceEvent {
-        state.withLock { s in
+        let (event, dropped) = state.withLock { s -> (ServiceEvent, [Subscriber]) in
             let event = ServiceEvent(seq: s.nextSeq, type: type, fields: fields)
             s.nextSeq += 1
             if s.history.count < historyLimit {
@@ -54,22 +57,30 @@ public final class EventHub: Sendable {
                 s.history[s.historyStart] = event
                 s.historyStart = (s.historyStart + 1) % historyLimit
             }
-            var dropped: [UInt64] = []
+            var dropped: [Subscriber] = []
             for (id, sub) in s.subscribers {
-                let result = sub.continuation.yield(.event(event))
-                if case .enqueued(let remaining) = result, remaining == 0 {
-                    // The buffer is full after this event: the client is too slow.
-                    sub.continuation.yield(.disconnected(reason: "too slow: \(perClientLimit) events behind"))
-                    sub.continuation.finish()
-                    dropped.append(id)
-                } else if case .dropped = result {
-                    sub.continuation.finish()
-                    dropped.append(id)
+                switch sub.continuation.yield(.event(event)) {
+                case .enqueued(let remaining) where remaining <= 1:
+                    // `perClientLimit` events are waiting: the client is too slow. The one slot
+                    // left is for the reason.
+                    dropped.append(sub)
+                    s.subscribers[id] = nil
+                case .enqueued:
+                    break
+                case .dropped, .terminated:
+                    dropped.append(sub)
+                    s.subscribers[id] = nil
+                @unknown default:
+                    break
                 }
             }
-            for id in dropped { s.subscribers[id] = nil }
-            return event
+            return (event, dropped)
         }
+        for sub in dropped {
+            sub.continuation.yield(.disconnected(reason: "too slow: \(perClientLimit) events behind"))
+            sub.continuation.finish()
+        }
+        return event
     }
 
     /// Subscribes, first replaying history after `since` (when given).

@@ -1,13 +1,20 @@
 import Foundation
 import Hummingbird
+import NIOCore
+
+/// A JSON request body: `fields` lists every key it accepts, so that unknown keys are refused.
+protocol RequestBody: Decodable {
+    static var fields: Set<String> { get }
+}
 
 /// Reading and writing JSON bodies with the API's error contract.
 enum JSONBody {
     /// Reads the body up to `limit` bytes (413 past it, checked against Content-Length before
     /// reading anything) and decodes `T`, turning decoding failures into a 400 naming the field.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+    static func decode<T: RequestBody>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
         let data = try await collect(request, limit: limit)
         if data.isEmpty { throw APIError.badRequest("a JSON body is required") }
+        try checkClosedObject(data, fields: T.fields)
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
@@ -17,16 +24,49 @@ enum JSONBody {
         }
     }
 
+    /// Request bodies are closed objects: a field the API does not know (a typo such as `mute`
+    /// for `muted`) or an explicit `null` is refused with 400 rather than silently ignored, so a
+    /// client never believes it changed something it did not.
+    static func checkClosedObject(_ data: Data, fields: Set<String>) throws {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw APIError(.badRequest, "invalid_body", "body is not valid JSON")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw APIError(.badRequest, "invalid_body", "body: must be a JSON object")
+        }
+        for key in dictionary.keys.sorted() {
+            guard fields.contains(key) else {
+                throw APIError(.badRequest, "invalid_body", "\(key): unknown field")
+            }
+            if dictionary[key] is NSNull {
+                throw APIError(.badRequest, "invalid_body", "\(key): null is not allowed; omit the field")
+            }
+        }
+    }
+
     /// Collects the raw body with the size limit.
     static func collect(_ request: Request, limit: Int) async throws -> Data {
+        var request = request
+        return try await collect(&request, limit: limit)
+    }
+
+    /// Collects the raw body with the size limit, leaving it collected in `request` so that a
+    /// handler further on can read it again. A body over the limit is a 413 whether it came
+    /// with a Content-Length or chunked.
+    static func collect(_ request: inout Request, limit: Int) async throws -> Data {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
             throw tooLarge(limit)
         }
-        var request = request
         do {
             let buffer = try await request.collectBody(upTo: limit)
             return Data(buffer: buffer)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge(limit)
+        } catch is NIOTooManyBytesError {
+            // A chunked body has no Content-Length to check up front: NIO stops reading at the limit.
             throw tooLarge(limit)
         }
     }

@@ -4,7 +4,8 @@ import TimbreEngine
 
 /// `POST /v1/endpoints/{id}/record-greeting`: "record your message after the beep".
 extension EndpointRoutes {
-    struct RecordGreeting: Decodable {
+    struct RecordGreeting: RequestBody {
+        static let fields: Set<String> = ["mailbox", "name", "prompt", "maxSeconds", "silenceSeconds"]
         var mailbox: String
         var name: String
         var prompt: String?
@@ -31,10 +32,11 @@ extension EndpointRoutes {
             let silenceSeconds = body.silenceSeconds ?? 5
             guard (1...300).contains(maxSeconds) else { throw APIError(.badRequest, "invalid_body", "maxSeconds: 1...300") }
             guard (1...30).contains(silenceSeconds) else { throw APIError(.badRequest, "invalid_body", "silenceSeconds: 1...30") }
-            let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
-            for (key, value) in [("mailbox", body.mailbox), ("name", body.name)] {
-                guard (1...64).contains(value.count), value.allSatisfy(allowed.contains), !value.hasPrefix(".") else {
-                    throw APIError(.badRequest, "invalid_body", "\(key): 1 to 64 of A-Z a-z 0-9 _ - .")
+            // The greeting store's rules, checked before the caller is rung and asked to speak.
+            let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+            for (key, value, most) in [("mailbox", body.mailbox, 32), ("name", body.name, 64)] {
+                guard (1...most).contains(value.count), value.allSatisfy(allowed.contains) else {
+                    throw APIError(.badRequest, "invalid_body", "\(key): 1 to \(most) of A-Z a-z 0-9 _ -")
                 }
             }
             guard ep.leg.media != nil else { throw APIError.conflict("not_negotiated", "endpoint \(ep.id) has no negotiated media yet") }

@@ -9,7 +9,8 @@ struct RecordingRoutes {
     let deps: TimbreApplication.Dependencies
     var media: MediaService { deps.media }
 
-    struct Start: Decodable {
+    struct Start: RequestBody {
+        static let fields: Set<String> = ["bridge", "endpoint", "format", "channels"]
         var bridge: String?
         var endpoint: String?
         var format: String?
@@ -66,8 +67,10 @@ struct RecordingRoutes {
             if let s = state, !["recording", "paused", "stopped", "failed", "repaired", "missing"].contains(s) {
                 throw APIError(.badRequest, "invalid_query", "state: recording, paused, stopped, failed, repaired or missing")
             }
+            let party = q.get("party").map { String($0) }
+            if let party, party.count > 64 { throw APIError(.badRequest, "invalid_query", "party: at most 64 characters") }
             let rows = try media.recordings.catalog.list(
-                from: try date("from"), to: try date("to"), party: q.get("party").map { String($0) }, state: state, limit: limitCount)
+                from: try date("from"), to: try date("to"), party: party, state: state, limit: limitCount)
             return JSONBody.response(rows.map(Self.describe))
         }
         router.get("/v1/recordings/:id") { _, context -> Response in

@@ -23,9 +23,13 @@ struct SystemRoutes {
         }
         // Events: `?since=N` replays what the history still holds after N, then streams live.
         // A client that falls behind is sent {"type":"disconnected","reason":...} and closed.
+        // A plain GET (no WebSocket upgrade) gets 426 naming what to do, not an empty 200.
         router.ws("/v1/events") { request, _ in
             if let since = request.uri.queryParameters.get("since"), UInt64(since) == nil {
-                return .dontUpgrade
+                throw APIError(.badRequest, "invalid_query", "since: must be a non-negative integer sequence number")
+            }
+            guard request.headers[.upgrade]?.lowercased().contains("websocket") == true else {
+                throw APIError(.upgradeRequired, "upgrade_required", "/v1/events is a WebSocket: send a GET with Upgrade: websocket")
             }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in

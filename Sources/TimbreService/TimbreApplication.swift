@@ -32,7 +32,7 @@ public enum TimbreApplication {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: deps.config.api.maxBodyBytes))
         router.add(middleware: BearerAuthMiddleware(tokens: Set(deps.config.api.tokens)))
-        router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore()))
+        router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(), bodyLimit: deps.config.api.maxBodyBytes))
         SystemRoutes(deps: deps).register(on: router)
         EndpointRoutes(deps: deps).register(on: router)
         BridgeRoutes(deps: deps).register(on: router)

@@ -22,6 +22,8 @@ import TimbreTestSupport
         #expect(try store.list(mailbox: "1001").map(\.name).sorted() == ["g0", "g1", "g10", "g2", "g4", "g5", "g6", "g7", "g8", "g9"])
         #expect(throws: GreetingStore.Failure.notFound("g3")) { try store.get(mailbox: "1001", name: "g3") }
         #expect(throws: GreetingStore.Failure.notFound("nope")) { try store.delete(mailbox: "1001", name: "nope") }
+        // A mailbox nobody has written to: not found, not an I/O error about its lock file.
+        #expect(throws: GreetingStore.Failure.notFound("x")) { try store.delete(mailbox: "9999", name: "x") }
         // Stored bytes are the source's bytes, and no temporary files linger.
         #expect(try s.bytes(store.get(mailbox: "1001", name: "g0").path) == s.bytes(good))
         #expect(try FileManager.default.contentsOfDirectory(atPath: s.path("store/1001")).filter { $0.contains("tmp") }.isEmpty)
