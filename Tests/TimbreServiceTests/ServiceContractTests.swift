@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func unknownFieldsAndNullsAreRefused() async throws {
-        let app = try ServiceAPITests.app(ServiceAPITests.config(ports: 32400...32449))
+        let app = try ServiceAPITests.app(ServiceAPITests.config(ports: 33400...33449))
         try await app.test(.router) { client in
             let typo = try await client.execute(uri: "/v1/bridges", method: .post, body: ServiceAPITests.body(["type": "conference", "maxParticipant": 5]))
             #expect(typo.status == .badRequest)
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func wrongMethodGets405WithAllow() async throws {
-        let app = try ServiceAPITests.app(ServiceAPITests.config(ports: 32450...32499))
+        let app = try ServiceAPITests.app(ServiceAPITests.config(ports: 33450...33499))
         try await app.test(.router) { client in
             let r = try await client.execute(uri: "/v1/recordings/rec-1/pause", method: .get)
             #expect(r.status == .methodNotAllowed)
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func plainGetOnTheEventStreamGets426() async throws {
-        let app = try ServiceAPITests.app(ServiceAPITests.config(ports: 32500...32549))
+        let app = try ServiceAPITests.app(ServiceAPITests.config(ports: 33500...33549))
         try await app.test(.router) { client in
             let r = try await client.execute(uri: "/v1/events", method: .get)
             #expect(r.status == .upgradeRequired)
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func idempotencyKeyReplaysAndRefusesReuse() async throws {
-        let app = try ServiceAPITests.app(ServiceAPITests.config(ports: 32550...32599))
+        let app = try ServiceAPITests.app(ServiceAPITests.config(ports: 33550...33599))
         try await app.test(.router) { client in
             let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "k-1"]
             let first = try await client.execute(uri: "/v1/bridges", method: .post, headers: key, body: ServiceAPITests.body(["type": "call"]))
