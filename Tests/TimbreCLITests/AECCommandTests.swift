@@ -5,33 +5,10 @@ import TimbreTestSupport
 
 /// Runs the built `timbre` for the DSP and device commands.
 enum DSPCLIProcess {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static var binary: String {
-        let debug = Fixtures.repositoryRoot + "/.build/debug/timbre"
-        return FileManager.default.fileExists(atPath: debug) ? debug : Fixtures.repositoryRoot + "/.build/release/timbre"
-    }
+    typealias Run = ChildProcess.Output
 
     static func timbre(_ arguments: [String], environment: [String: String]? = nil) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = arguments
-        if let environment {
-            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        try ChildProcess.timbre(arguments, environment: environment ?? [:])
     }
 
     static func scratch(_ name: String) -> String {

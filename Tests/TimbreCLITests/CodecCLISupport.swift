@@ -4,64 +4,17 @@ import TimbreTestSupport
 /// Runs the built `timbre` executable (next to the test bundle in the build products
 /// directory) and external oracles, for the CLI tests.
 enum CodecCLI {
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var stdoutData: Data
-        /// The stderr lines (the contract: exactly one on a usage/input error).
-        var stderrLines: [Substring] { stderr.split(separator: "\n") }
-    }
+    typealias Outcome = ChildProcess.Output
 
     /// The `timbre` binary beside this test process.
-    static let executable: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        // Inside an .xctest bundle directory on some layouts: walk up to where `timbre` is.
-        for _ in 0..<3 {
-            if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("timbre").path) { break }
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("timbre").path
-    }()
+    static var executable: String { ChildProcess.timbreExecutable }
 
     static func timbre(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
-        try run(executable, arguments, environment: environment)
+        try ChildProcess.timbre(arguments, environment: environment)
     }
 
     static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read stderr on another thread so neither pipe can fill up and block the child.
-        let errBox = ErrorBox()
-        let reader = Thread { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errBox.done { usleep(1_000) }
-        return Outcome(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: errBox.data, as: UTF8.self), stdoutData: stdout)
-    }
-
-    final class ErrorBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var _data = Data()
-        private var _done = false
-        var data: Data {
-            get { lock.withLock { _data } }
-            set { lock.withLock { _data = newValue; _done = true } }
-        }
-        var done: Bool { lock.withLock { _done } }
+        try ChildProcess.run(path, arguments, environment: environment)
     }
 
     static func tool(_ name: String, _ arguments: [String]) throws -> Outcome {

@@ -4,42 +4,13 @@ import TimbreTestSupport
 
 /// Runs the built `timbre` (next to the test bundle) and checks exit codes and JSON.
 enum CLI {
-    static var executable: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        let sibling = (exe as NSString).deletingLastPathComponent + "/timbre"
-        if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
-        return Fixtures.repositoryRoot + "/.build/debug/timbre"
-    }
+    typealias Result = ChildProcess.Output
 
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
+    static func run(_ args: [String]) throws -> Result { try ChildProcess.timbre(args) }
 
-    static func run(_ args: [String]) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile()
-        let err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
-    }
+    static func tempDir() throws -> String { try ChildProcess.scratchDirectory("timbre-cli") }
 
-    static func tempDir() throws -> String {
-        let d = NSTemporaryDirectory() + "timbre-cli-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
-
-    static func sox(_ args: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sox")
-        p.arguments = args
-        try p.run()
-        p.waitUntilExit()
-    }
+    static func sox(_ args: [String]) throws { _ = try ChildProcess.run("/usr/bin/sox", args) }
 }
 
 @Suite struct GreetingCommandTests {

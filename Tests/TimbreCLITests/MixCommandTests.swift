@@ -6,33 +6,13 @@ import TimbreTestSupport
 /// `timbre mix`, run as the built binary; outputs are read back with libsndfile
 /// (TimbreAudioFile) and, for resampling, compared against sox.
 @Suite struct MixCommandTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = ChildProcess.Output
 
-    static var binary: String {
-        let debug = Fixtures.repositoryRoot + "/.build/debug/timbre"
-        return FileManager.default.fileExists(atPath: debug) ? debug : Fixtures.repositoryRoot + "/.build/release/timbre"
-    }
+    static var binary: String { ChildProcess.timbreExecutable }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    static func run(_ executable: String, _ arguments: [String]) throws -> Run { try ChildProcess.run(executable, arguments) }
 
-    static func timbre(_ arguments: [String]) throws -> Run { try run(binary, arguments) }
+    static func timbre(_ arguments: [String]) throws -> Run { try ChildProcess.timbre(arguments) }
 
     static func scratch(_ name: String) -> String {
         let dir = NSTemporaryDirectory() + "timbre-mix-\(name)-\(getpid())"

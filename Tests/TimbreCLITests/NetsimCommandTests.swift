@@ -4,41 +4,13 @@ import TimbreTestSupport
 
 /// Runs the built `timbre` (next to the test bundle, else .build/debug) for `netsim`.
 enum NetsimProcess {
-    static var executable: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        let sibling = (exe as NSString).deletingLastPathComponent + "/timbre"
-        if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
-        return Fixtures.repositoryRoot + "/.build/debug/timbre"
-    }
+    typealias Output = ChildProcess.Output
 
-    struct Output { var status: Int32; var stdout: String; var stderr: String }
+    static func shell(_ script: String) throws -> Output { try ChildProcess.shell(script) }
 
-    static func shell(_ script: String) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        var env = ProcessInfo.processInfo.environment
-        env["TIMBRE"] = executable
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    static func run(_ arguments: [String]) throws -> Output { try ChildProcess.timbre(arguments) }
 
-    static func run(_ arguments: [String]) throws -> Output {
-        try shell("exec \"$TIMBRE\" " + arguments.map { "'\($0)'" }.joined(separator: " "))
-    }
-
-    static func temporaryDirectory() throws -> String {
-        let d = NSTemporaryDirectory() + "timbre-netsim-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
+    static func temporaryDirectory() throws -> String { try ChildProcess.scratchDirectory("timbre-netsim") }
 
     /// Sample count of a WAV according to sox's `soxi` (an oracle we did not write).
     static func samples(_ path: String) throws -> Int {

@@ -11,10 +11,7 @@ import TimbreTestSupport
 /// restarted on the same data directory, it repairs and lists the file; SIGTERM exits 0 with the
 /// recording finished.
 @Suite(.serialized) struct ServiceProcessTests {
-    static var binary: String {
-        let debug = Fixtures.repositoryRoot + "/.build/debug/timbred"
-        return FileManager.default.fileExists(atPath: debug) ? debug : Fixtures.repositoryRoot + "/.build/release/timbred"
-    }
+    static var binary: String { ChildProcess.timbredExecutable }
 
     /// A loopback TCP port nobody is listening on right now.
     static func freePort() throws -> Int {
