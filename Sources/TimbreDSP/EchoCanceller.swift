@@ -15,8 +15,8 @@ public import TimbreCore
 ///
 /// Catch-up: a restarted filter would need a second or two of new audio to converge again. The
 /// canceller keeps the last `historyMilliseconds` of both ends (preallocated rings), and when the
-/// alignment moves it replays that history through the restarted filter at the new alignment
-/// (output discarded), so the filter is already adapted when the next frame arrives. After a
+/// alignment moves it replays that history (twice) through the restarted filter at the new
+/// alignment (output discarded), so the filter is already adapted when the next frame arrives. After a
 /// path change only the audio since the change is replayed. `realign(delaySamples:replayingFrames:)`
 /// exposes the same operation.
 ///
@@ -289,6 +289,11 @@ public final class EchoCanceller {
             voiceActive: configuration.voiceActivityDetection && vad != 0, guardTripped: tripped)
     }
 
+    /// Times the history is run through a restarted filter: speexdsp's MDF adapts cautiously
+    /// until it has seen enough far-end energy, and one pass of 0.8 s leaves long (400 ms) rooms
+    /// at 48 kHz half adapted; a second pass over the same audio finishes the job.
+    static let replayPasses = 2
+
     /// Far-end mean square (−50 dBov RMS) above which a frame counts as far-end active.
     static let activeFarPower = 34.0 * 34.0
 
@@ -323,15 +328,17 @@ public final class EchoCanceller {
         // `alignedFar` and `filtered` are free here (the current frame fills them afterwards);
         // the filter's output for replayed frames goes to `replayOutput` and is dropped.
         let nearFrame = filtered
-        for k in stride(from: frames, to: 0, by: -1) {
-            let at = end - k * n
-            let farStart = (at - delay + capacity) % capacity
-            let nearStart = at % nearCapacity
-            for i in 0..<n {
-                alignedFar[i] = delayLine[(farStart + i) % capacity]
-                nearFrame[i] = nearHistory[(nearStart + i) % nearCapacity]
+        for _ in 0..<EchoCanceller.replayPasses {
+            for k in stride(from: frames, to: 0, by: -1) {
+                let at = end - k * n
+                let farStart = (at - delay + capacity) % capacity
+                let nearStart = at % nearCapacity
+                for i in 0..<n {
+                    alignedFar[i] = delayLine[(farStart + i) % capacity]
+                    nearFrame[i] = nearHistory[(nearStart + i) % nearCapacity]
+                }
+                speex_echo_cancellation(echo, nearFrame.baseAddress, alignedFar.baseAddress, replayOutput.baseAddress)
             }
-            speex_echo_cancellation(echo, nearFrame.baseAddress, alignedFar.baseAddress, replayOutput.baseAddress)
         }
         replays += 1
     }

@@ -89,7 +89,9 @@ import TimbreTestSupport
     }
 
     @Test func replayBeyondTheHistoryIsATypedError() throws {
-        let c = try EchoCanceller(sampleRate: .narrowband)
+        var manual = EchoCanceller.Configuration()
+        manual.delayEstimation = false  // no replays of its own
+        let c = try EchoCanceller(sampleRate: .narrowband, configuration: manual)
         #expect(c.historyFrames == 40)
         #expect(throws: EchoCancellerError.replayOutOfRange(requestedFrames: 1, availableFrames: 0)) {
             try c.realign(delaySamples: 0, replayingFrames: 1)
