@@ -10,8 +10,19 @@ public import TimbreCore
 /// The far end passes through a delay line set from the estimator (minus a small margin), so the
 /// MDF filter's `tailMilliseconds` covers the room's response rather than the device latency.
 /// When the delay moves by more than `realignThresholdMilliseconds` the line is moved and the
-/// MDF filter restarts (it converges again within a second or so); small drifts (clock skew of
-/// tens of ppm) are tracked by the adaptive filter itself.
+/// MDF filter restarts; small drifts (clock skew of tens of ppm) are tracked by the adaptive
+/// filter itself.
+///
+/// Catch-up: a restarted filter would need a second or two of new audio to converge again. The
+/// canceller keeps the last `historyMilliseconds` of both ends (preallocated rings), and when the
+/// alignment moves it replays that history (twice) through the restarted filter at the new
+/// alignment (output discarded), so the filter is already adapted when the next frame arrives. After a
+/// path change only the audio since the change is replayed. `realign(delaySamples:replayingFrames:)`
+/// exposes the same operation.
+///
+/// Path changes: `EchoPathChangeDetector` watches the filter's ERLE; a sustained collapse after
+/// convergence makes the delay estimator `reacquire()` (a fresh, fast search over the audio since
+/// the collapse), and the canceller catches up with the new delay as above.
 ///
 /// Divergence guard: the output of the MDF stage is never allowed to exceed its input by more
 /// than 3 dB; such frames pass the near end through unchanged, and half a second of them in a row
@@ -36,6 +47,10 @@ public final class EchoCanceller {
         public var alignmentMarginMilliseconds = 20
         /// Delay moves smaller than this are left to the adaptive filter.
         public var realignThresholdMilliseconds = 12
+        /// Audio kept for catch-up replays (0 turns catch-up off; at most 2000).
+        public var historyMilliseconds = 800
+        /// Watch the filter's ERLE and search the delay again when it collapses.
+        public var pathChangeDetection = true
         /// speexdsp residual-echo suppression (linked to the MDF state).
         public var residualEchoSuppression = true
         /// Residual echo attenuation when the near end is silent / active (negative dB).
@@ -74,13 +89,24 @@ public final class EchoCanceller {
     private var echo: OpaquePointer
     private var preprocessor: OpaquePointer
     private var estimator: EchoDelayEstimator
+    /// Far-end ring: the bulk delay plus the replayable history plus the current frame.
     private let delayLine: UnsafeMutableBufferPointer<Int16>
+    /// Near-end ring: the replayable history plus the current frame.
+    private let nearHistory: UnsafeMutableBufferPointer<Int16>
     private let alignedFar: UnsafeMutableBufferPointer<Int16>
     private let filtered: UnsafeMutableBufferPointer<Int16>
-    private var writeIndex = 0
+    private let replayOutput: UnsafeMutableBufferPointer<Int16>
+    /// Samples processed since `init`/`reset()` (the absolute position of the next frame).
+    private var position = 0
     private var guardRun = 0
     private let marginSamples: Int
     private let realignSamples: Int
+    private var pathMonitor: EchoPathChangeDetector
+    /// Samples since the echo path was found changed (bounded), while catching up.
+    private var sinceChange = 0
+
+    /// Frames of history a replay can use.
+    public let historyFrames: Int
 
     /// Whether the speexdsp preprocessor runs (residual-echo suppression, NS, AGC or VAD on).
     public let usesPreprocessor: Bool
@@ -93,6 +119,12 @@ public final class EchoCanceller {
     public private(set) var appliedDelaySamples = 0
     /// How many times the filter restarted because the delay moved or it diverged.
     public private(set) var filterRestarts = 0
+    /// How many catch-up replays ran (each replays history through a restarted filter).
+    public private(set) var replays = 0
+    /// How many echo-path changes the ERLE monitor reported (each starts a delay reacquisition).
+    public private(set) var pathChanges = 0
+    /// Whether a reported path change is still waiting for the delay search to confirm a delay.
+    public var isCatchingUp: Bool { sinceChange > 0 }
 
     public init(sampleRate: SampleRate, frameDuration: FrameDuration = .ms20, configuration: Configuration = Configuration()) throws(EchoCancellerError) {
         guard [8_000, 16_000, 32_000, 48_000].contains(sampleRate.hertz) else {
@@ -106,6 +138,9 @@ public final class EchoCanceller {
         }
         guard (0...1000).contains(configuration.maxDelayMilliseconds) else {
             throw .maxDelayOutOfRange(milliseconds: configuration.maxDelayMilliseconds)
+        }
+        guard (0...2000).contains(configuration.historyMilliseconds) else {
+            throw .historyOutOfRange(milliseconds: configuration.historyMilliseconds)
         }
         self.sampleRate = sampleRate
         self.configuration = configuration
@@ -124,13 +159,18 @@ public final class EchoCanceller {
         estimator = EchoDelayEstimator(sampleRate: sampleRate, maxDelayMilliseconds: max(10, configuration.maxDelayMilliseconds))
         marginSamples = configuration.alignmentMarginMilliseconds * sampleRate.hertz / 1000
         realignSamples = max(1, configuration.realignThresholdMilliseconds * sampleRate.hertz / 1000)
-        let capacity = estimator.maxDelaySamples + 2 * frame
-        delayLine = .allocate(capacity: capacity)
+        historyFrames = configuration.historyMilliseconds * sampleRate.hertz / 1000 / frame
+        delayLine = .allocate(capacity: estimator.maxDelaySamples + (historyFrames + 2) * frame)
         delayLine.initialize(repeating: 0)
+        nearHistory = .allocate(capacity: (historyFrames + 1) * frame)
+        nearHistory.initialize(repeating: 0)
+        pathMonitor = EchoPathChangeDetector(windowSamples: sampleRate.hertz / 5)
         alignedFar = .allocate(capacity: frame)
         alignedFar.initialize(repeating: 0)
         filtered = .allocate(capacity: frame)
         filtered.initialize(repeating: 0)
+        replayOutput = .allocate(capacity: frame)
+        replayOutput.initialize(repeating: 0)
         configureSpeex()
     }
 
@@ -138,8 +178,10 @@ public final class EchoCanceller {
         speex_preprocess_state_destroy(preprocessor)
         speex_echo_state_destroy(echo)
         delayLine.deallocate()
+        nearHistory.deallocate()
         alignedFar.deallocate()
         filtered.deallocate()
+        replayOutput.deallocate()
     }
 
     private func configureSpeex() {
@@ -179,28 +221,39 @@ public final class EchoCanceller {
     public var delayEstimator: EchoDelayEstimator { estimator }
 
     /// Cancels echo from one frame. `far`, `near` and `output` hold `frameSamples` samples each;
-    /// `output` may not alias the inputs. Allocation-free.
+    /// `output` may not alias the inputs. Allocation-free (a catch-up replay, when the alignment
+    /// moves, runs up to `historyFrames` extra filter frames inside this call).
     @discardableResult
     public func process(far: UnsafeBufferPointer<Int16>, near: UnsafeBufferPointer<Int16>, output: UnsafeMutableBufferPointer<Int16>) -> FrameReport {
         let n = frameSamples
         precondition(far.count == n && near.count == n && output.count == n, "frames hold frameSamples samples")
 
-        // Delay line: write the far frame, read it back `appliedDelaySamples` later.
+        // History rings: the far frame is read back `appliedDelaySamples` later.
         let capacity = delayLine.count
-        for i in 0..<n { delayLine[(writeIndex + i) % capacity] = far[i] }
+        let nearCapacity = nearHistory.count
+        let farStart = position % capacity
+        let nearStart = position % nearCapacity
+        for i in 0..<n {
+            delayLine[(farStart + i) % capacity] = far[i]
+            nearHistory[(nearStart + i) % nearCapacity] = near[i]
+        }
         if configuration.delayEstimation {
+            if isCatchingUp { sinceChange = min(sinceChange + n, historyFrames * n + 1) }
+            let searching = estimator.isReacquiring
             if estimator.process(far: far, near: near), let delay = estimator.delaySamples {
                 let target = max(0, min(estimator.maxDelaySamples, delay - marginSamples))
                 if abs(target - appliedDelaySamples) >= realignSamples {
-                    appliedDelaySamples = target
-                    speex_echo_state_reset(echo)
-                    filterRestarts += 1
+                    // After a path change only the audio since the change describes the new path.
+                    let recent = isCatchingUp ? sinceChange / n : historyFrames
+                    let frames = min(recent, historyFrames, position / n)
+                    moveAlignment(to: target, replaying: frames, endingAt: position)
                 }
+                if searching && !estimator.isReacquiring { sinceChange = 0 }
             }
         }
-        let start = (writeIndex - appliedDelaySamples + capacity) % capacity
+        let start = (position - appliedDelaySamples + capacity) % capacity
         for i in 0..<n { alignedFar[i] = delayLine[(start + i) % capacity] }
-        writeIndex = (writeIndex + n) % capacity
+        position += n
 
         speex_echo_cancellation(echo, near.baseAddress, alignedFar.baseAddress, filtered.baseAddress)
 
@@ -215,12 +268,18 @@ public final class EchoCanceller {
             for i in 0..<n { filtered[i] = near[i] }
             guardRun += 1
             if guardRun * n >= sampleRate.hertz / 2 {
-                speex_echo_state_reset(echo)
-                filterRestarts += 1
+                restartFilter()
                 guardRun = 0
             }
         } else {
             guardRun = 0
+        }
+        if configuration.delayEstimation && configuration.pathChangeDetection,
+            let since = pathMonitor.observe(farActive: farPower > EchoCanceller.activeFarPower, nearPower: nearPower, filteredPower: filterPower, samples: n)
+        {
+            pathChanges += 1
+            sinceChange = max(1, min(since, historyFrames * n + 1))
+            estimator.reacquire(keepingRecentSamples: since)
         }
         for i in 0..<n { output[i] = filtered[i] }
         let vad = usesPreprocessor ? speex_preprocess_run(preprocessor, output.baseAddress) : 0
@@ -228,6 +287,66 @@ public final class EchoCanceller {
         return FrameReport(
             farPower: farPower, nearPower: nearPower, filterOutputPower: filterPower, outputPower: outputPower,
             voiceActive: configuration.voiceActivityDetection && vad != 0, guardTripped: tripped)
+    }
+
+    /// Times the history is run through a restarted filter: speexdsp's MDF adapts cautiously
+    /// until it has seen enough far-end energy, and one pass of 0.8 s leaves long (400 ms) rooms
+    /// at 48 kHz half adapted; a second pass over the same audio finishes the job.
+    static let replayPasses = 2
+
+    /// Far-end mean square (−50 dBov RMS) above which a frame counts as far-end active.
+    static let activeFarPower = 34.0 * 34.0
+
+    /// Moves the far-end alignment to `delaySamples`, restarts the filter and replays the last
+    /// `frames` frames of history through it at the new alignment, so it has adapted to the
+    /// current echo path before the next frame. For callers that know the delay (a device
+    /// reporting its latency); the canceller does this itself when its estimator moves.
+    /// Not real-time bounded: up to `historyFrames` filter frames run inside the call.
+    /// - Throws: `.replayOutOfRange` if `frames` exceeds the history held (`historyFrames`,
+    ///   and no more than has been processed), `.alignmentOutOfRange` if `delaySamples` is
+    ///   outside 0...`delayEstimator.maxDelaySamples`.
+    public func realign(delaySamples: Int, replayingFrames frames: Int) throws(EchoCancellerError) {
+        guard (0...estimator.maxDelaySamples).contains(delaySamples) else {
+            throw .alignmentOutOfRange(samples: delaySamples, maximum: estimator.maxDelaySamples)
+        }
+        let available = min(historyFrames, position / frameSamples)
+        guard (0...available).contains(frames) else {
+            throw .replayOutOfRange(requestedFrames: frames, availableFrames: available)
+        }
+        moveAlignment(to: delaySamples, replaying: frames, endingAt: position)
+    }
+
+    /// Restarts the filter at a new alignment and replays `frames` frames of history that end at
+    /// absolute sample `end` (exclusive). The caller has checked that the rings hold them.
+    private func moveAlignment(to delay: Int, replaying frames: Int, endingAt end: Int) {
+        appliedDelaySamples = delay
+        restartFilter()
+        guard frames > 0 else { return }
+        let n = frameSamples
+        let capacity = delayLine.count
+        let nearCapacity = nearHistory.count
+        // `alignedFar` and `filtered` are free here (the current frame fills them afterwards);
+        // the filter's output for replayed frames goes to `replayOutput` and is dropped.
+        let nearFrame = filtered
+        for _ in 0..<EchoCanceller.replayPasses {
+            for k in stride(from: frames, to: 0, by: -1) {
+                let at = end - k * n
+                let farStart = (at - delay + capacity) % capacity
+                let nearStart = at % nearCapacity
+                for i in 0..<n {
+                    alignedFar[i] = delayLine[(farStart + i) % capacity]
+                    nearFrame[i] = nearHistory[(nearStart + i) % nearCapacity]
+                }
+                speex_echo_cancellation(echo, nearFrame.baseAddress, alignedFar.baseAddress, replayOutput.baseAddress)
+            }
+        }
+        replays += 1
+    }
+
+    private func restartFilter() {
+        speex_echo_state_reset(echo)
+        filterRestarts += 1
+        pathMonitor.restart()
     }
 
     /// Forgets the echo path, the delay estimate and the preprocessor's history, as for a new call:
@@ -249,10 +368,15 @@ public final class EchoCanceller {
         }
         estimator.reset()
         delayLine.update(repeating: 0)
-        writeIndex = 0
+        nearHistory.update(repeating: 0)
+        position = 0
         guardRun = 0
         appliedDelaySamples = 0
         filterRestarts = 0
+        replays = 0
+        pathChanges = 0
+        sinceChange = 0
+        pathMonitor.restart()
     }
 
     @inline(__always)

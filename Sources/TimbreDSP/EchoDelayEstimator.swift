@@ -18,10 +18,15 @@ public import TimbreCore
 /// sharp on speech and insensitive to the room's reverberation, so the estimate lands on the
 /// direct path. Resolution 0.25 ms before interpolation.
 ///
-/// Until the first estimate, updates run every quarter hop (128 ms) so alignment happens early.
-/// A new delay is reported once it has been seen in two updates in a row (within 1 ms), so a
-/// burst of double talk cannot move it; after a change of echo path the old correlation decays
-/// with the smoothing and the new delay is reported within a second or two.
+/// Until the first estimate, updates run every eighth of a hop (64 ms), from a quarter hop of
+/// history on, so alignment happens early. A new delay is reported once it has been seen in two
+/// updates in a row (within 1 ms), so a burst of double talk cannot move it; a very clear peak
+/// (twice the confidence threshold) is taken at once while no estimate is held.
+///
+/// After a change of echo path the old correlation would decay only with the smoothing (a second
+/// or two); a caller that notices the change (the canceller watches its ERLE) calls `reacquire()`,
+/// which drops the smoothed cross-spectrum and runs the fast start-up rule again while keeping
+/// the current estimate until a new one is confirmed.
 ///
 /// Real-time: allocation-free after `init`; the FFT work (two 4096-point transforms at 4 kHz)
 /// happens once per hop (0.5 s), inside the `process` call that completes it.
@@ -70,6 +75,16 @@ public struct EchoDelayEstimator: Sendable {
     public private(set) var lastPeakSamples: Double?
     /// Number of correlation updates performed.
     public private(set) var updates = 0
+    /// How many times `reacquire()` was called since `init` or `reset()`.
+    public private(set) var reacquisitions = 0
+    /// Whether a reacquisition is running (fast updates, fresh correlation) and has not yet
+    /// confirmed a delay.
+    public private(set) var isReacquiring = false
+    /// Correlation updates left before an unconfirmed reacquisition gives up (keeping the old
+    /// estimate), so a false alarm (double talk) does not keep the fast rate for ever.
+    var reacquireBudget = 0
+    /// Updates a reacquisition may take: about 1.5 s at the fast rate.
+    static let reacquireUpdates = 24
 
     /// - Parameters:
     ///   - sampleRate: a multiple of 4 kHz (8, 16, 32 and 48 kHz).
@@ -101,6 +116,28 @@ public struct EchoDelayEstimator: Sendable {
 
     /// The reported delay in milliseconds (fractional), or nil before the first estimate.
     public var delayMilliseconds: Double? { current.map { $0 * 1000 / Double(sampleRate.hertz) } }
+
+    /// Starts a fresh search after the echo path changed: forgets the smoothed cross-spectrum, the
+    /// pending candidate and the near-end history older than `recentSamples` (at `sampleRate`;
+    /// nil keeps it all), so echo of the old path cannot confirm the old delay, and updates at the
+    /// fast start-up rate until two updates agree (or a very clear peak appears). The current
+    /// estimate stays reported until then. Allocation-free.
+    public mutating func reacquire(keepingRecentSamples recentSamples: Int? = nil) {
+        if let recentSamples {
+            let keep = max(0, min(windowSamples, recentSamples / factor))
+            for k in keep..<windowSamples { nearHistory[(writeIndex - 1 - k) & (windowSamples - 1)] = 0 }
+            filled = min(filled, keep)
+        }
+        sinceUpdate = 0
+        accumulatedUpdates = 0
+        candidate = nil
+        isReacquiring = true
+        reacquireBudget = EchoDelayEstimator.reacquireUpdates
+        reacquisitions += 1
+    }
+
+    /// Whether the start-up rules apply (no estimate yet, or a reacquisition running).
+    var searching: Bool { current == nil || isReacquiring }
 
     /// Forgets everything, as for a new call.
     public mutating func reset() {
@@ -134,10 +171,10 @@ public struct EchoDelayEstimator: Sendable {
             phase = 0
             filled = min(windowSamples, filled + 1)
             sinceUpdate += 1
-            // Until the first estimate, update four times as often so the canceller is aligned
-            // early in the call; afterwards once per hop.
-            let interval = current == nil ? hopSamples / 4 : hopSamples
-            if sinceUpdate >= interval && filled >= hopSamples / 2 {
+            // Until the first estimate (or while reacquiring), update eight times as often so the
+            // canceller is aligned early; afterwards once per hop.
+            let interval = searching ? hopSamples / 8 : hopSamples
+            if sinceUpdate >= interval && filled >= hopSamples / 4 {
                 correlate()
                 sinceUpdate = 0
                 blockFarEnergy = 0
@@ -235,6 +272,10 @@ public struct EchoDelayEstimator: Sendable {
                 // Box-car decimation delays both signals alike: lag × factor is the delay.
                 let estimate = (Double(peak) + Double(offset)) * Double(factor)
                 lastPeakSamples = estimate
+                if isReacquiring {
+                    reacquireBudget -= 1
+                    if reacquireBudget <= 0 { isReacquiring = false }
+                }
                 guard confidence >= confidenceThreshold else {
                     candidate = nil
                     return
@@ -242,9 +283,12 @@ public struct EchoDelayEstimator: Sendable {
                 let tolerance = Double(sampleRate.hertz) / 1000  // 1 ms
                 if let previous = candidate, abs(previous - estimate) <= tolerance {
                     current = estimate
-                } else if current == nil && confidence >= 2 * confidenceThreshold {
-                    // A very clear first peak is taken at once, to converge quickly at the start.
+                    isReacquiring = false
+                } else if (current == nil || isReacquiring) && confidence >= 2 * confidenceThreshold {
+                    // A very clear peak is taken at once, to converge quickly at the start and
+                    // after a path change.
                     current = estimate
+                    isReacquiring = false
                 }
                 if let c = current, abs(c - estimate) <= tolerance {
                     current = estimate

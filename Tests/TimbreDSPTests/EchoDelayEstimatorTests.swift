@@ -13,7 +13,7 @@ import TimbreTestSupport
             let updated = far[i..<(i + frame)].withUnsafeBufferPointer { f in
                 near[i..<(i + frame)].withUnsafeBufferPointer { n in e.process(far: f, near: n) }
             }
-            if updated { out.append((i + frame, e.delaySamples)); print("DBG", i + frame, e.delaySamples ?? -1, e.lastPeakSamples ?? -1, e.confidence) }
+            if updated { out.append((i + frame, e.delaySamples)) }
             i += frame
         }
         return out
@@ -64,6 +64,32 @@ import TimbreTestSupport
         // Within 2.5 s of the change the new delay is reported.
         let after = try #require(updates.last { $0.atSample <= half + 5 * rate / 2 }?.delay)
         #expect(abs(after - 1680) <= 16, "reported \(after) samples")
+    }
+
+    @Test func reacquireFindsANewDelayWithinASecond() throws {
+        let rate = 8000
+        let a = try Self.echoScenario(rate: rate, delayMs: 60, roomMs: 100)
+        let b = try Self.echoScenario(rate: rate, delayMs: 210, roomMs: 100, seed: 7)
+        let half = a.far.count / 2
+        let near = Array(a.near[..<half]) + Array(b.near[half...])
+        var e = EchoDelayEstimator(sampleRate: SampleRate(hertz: rate))
+        _ = Self.run(&e, far: Array(a.far[..<half]), near: Array(near[..<half]), rate: rate)
+        #expect(abs((e.delaySamples ?? 0) - 480) <= 16)
+        // The change is noticed 0.3 s late (as the canceller's ERLE monitor would).
+        let noticed = half + 3 * rate / 10
+        _ = Self.run(&e, far: Array(a.far[half..<noticed]), near: Array(near[half..<noticed]), rate: rate)
+        #expect(e.reacquisitions == 0 && !e.isReacquiring)
+        e.reacquire(keepingRecentSamples: noticed - half)
+        #expect(e.reacquisitions == 1 && e.isReacquiring)
+        // The old estimate stays reported until the new one is confirmed.
+        #expect(abs((e.delaySamples ?? 0) - 480) <= 16)
+        let end = noticed + rate
+        let updates = Self.run(&e, far: Array(a.far[noticed..<end]), near: Array(near[noticed..<end]), rate: rate)
+        let confirmed = try #require(updates.first { abs(($0.delay ?? 0) - 1680) <= 16 }, "new delay within 1 s of reacquire()")
+        #expect(confirmed.atSample <= 7 * rate / 10, "confirmed \(confirmed.atSample) samples after reacquire()")
+        #expect(!e.isReacquiring)
+        e.reset()
+        #expect(e.reacquisitions == 0 && !e.isReacquiring && e.delaySamples == nil)
     }
 
     @Test func noEstimateWithoutCorrelation() {
