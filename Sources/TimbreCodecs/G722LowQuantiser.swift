@@ -12,27 +12,26 @@
 @usableFromInline
 struct G722LowQuantiser {
     /// `G722Tables.lowDecisionSearch`: levels 1…29 ×16, then three zero levels (always reached).
-    @usableFromInline let levels: UnsafeRawPointer
+    @usableFromInline let levels: UnsafePointer<UInt16>
 
     @inlinable @inline(__always)
-    init(_ levels: UnsafePointer<UInt16>) { self.levels = UnsafeRawPointer(levels) }
+    init(_ levels: UnsafePointer<UInt16>) { self.levels = levels }
 
     /// The interval 1…30 holding `magnitude` (0…16383) for step size `det` (1…16384): one more
     /// than the number of levels at or below the magnitude. The levels never fall with the
     /// index, so this equals the standard's linear search.
     @inlinable @inline(__always)
     func interval(magnitude: Int32, det: Int32) -> Int {
-        // Both factors are 16-bit (det ≤ 16384, as `G722Band.tap` explains), and widening them
-        // from 16-bit vectors right at the multiply is what lets LLVM see a 16×16 product.
-        let step = SIMD8<UInt32>(truncatingIfNeeded: SIMD8<UInt16>(repeating: UInt16(truncatingIfNeeded: det)))
-        let notMagnitude = SIMD8<Int16>(repeating: Int16(truncatingIfNeeded: ~magnitude))
-        var reached = SIMD8<Int16>()
-        for k in 0..<4 {
-            let level = SIMD8<UInt32>(truncatingIfNeeded: levels.loadUnaligned(fromByteOffset: 16 &* k, as: SIMD8<UInt16>.self))
-            let scaled = SIMD8<Int16>(truncatingIfNeeded: (level &* step) &>> 16)
+        // Both factors are 16-bit (det ≤ 16384, as `G722Band.tap` explains); a plain loop over
+        // the 32 lanes, with the products' high halves, is what LLVM turns into `pmulhuw`.
+        let step = UInt32(UInt16(truncatingIfNeeded: det))
+        let notMagnitude = Int16(truncatingIfNeeded: ~magnitude)
+        var reached: Int16 = 0
+        for k in 0..<32 {
+            let scaled = Int16(truncatingIfNeeded: (UInt32(levels[k]) &* step) &>> 16)
             reached &+= (scaled &+ notMagnitude) &>> 15
         }
         // −reached counts the 29 real levels plus the three padding zeros.
-        return -2 &- Int(reached.wrappedSum())
+        return -2 &- Int(reached)
     }
 }

@@ -9,10 +9,9 @@
 ///
 /// Why 16-bit: every value that enters the line fits in 16 bits (the encoder's input samples;
 /// the decoder's rL ± rH with both clamped to −16384…16383) and so do the taps (|h| ≤ 3876), so
-/// the products are 16×16→32-bit multiply-adds. Written as `SIMD8<Int16>` loads widened to
-/// `SIMD8<Int32>` and multiplied, LLVM emits `pmaddwd` — SSE2, so also on the baseline x86-64
-/// build, where a 32-bit lane multiply (`pmulld`) is SSE4.1 and gets emulated with four shuffles
-/// and two `pmuludq`. Sums cannot overflow: 32768 · Σ|h| · 2 = 32768 · 12964 < 2³¹.
+/// the products are 16×16→32-bit multiplies, which SSE2 has (`pmaddwd`, `pmullw`/`pmulhw`), so
+/// also the baseline x86-64 build vectorises them; a 32-bit lane multiply (`pmulld`) is SSE4.1
+/// and gets emulated there with shuffles and two `pmuludq`. Sums cannot overflow: 32768 · Σ|h| · 2 = 32768 · 12964 < 2³¹.
 ///
 /// The line is `capacity` long and slides back (one 22-sample copy) only every
 /// `(capacity − 24) / 2` steps, so the window is always contiguous and nothing shifts per step.
@@ -22,8 +21,7 @@ struct G722QMF: Sendable {
     @usableFromInline static let capacity = 24 + 2 * 128
 
     /// Sum and difference taps, interleaved like the line: for the sum, lane 2i holds h(i) and
-    /// lane 2i+1 holds h(11−i); the difference negates the even lanes. Loaded as three
-    /// `SIMD8<Int16>` each.
+    /// lane 2i+1 holds h(11−i); the difference negates the even lanes.
     @usableFromInline static let taps: [Int16] = {
         var t = [Int16](repeating: 0, count: 48)
         for i in 0..<12 {
@@ -53,22 +51,19 @@ struct G722QMF: Sendable {
 }
 
 /// A borrowed view of the delay line for the duration of one `encode`/`decode` call, so the
-/// per-pair loop works on raw pointers without array checks; the taps stay in registers.
+/// per-pair loop works on raw pointers without array checks.
 @usableFromInline
 struct G722QMFCursor {
     @usableFromInline let line: UnsafeMutablePointer<Int16>
     @usableFromInline var position: Int
-    @usableFromInline let sumTaps: (SIMD8<Int16>, SIMD8<Int16>, SIMD8<Int16>)
-    @usableFromInline let differenceTaps: (SIMD8<Int16>, SIMD8<Int16>, SIMD8<Int16>)
+    /// `G722QMF.taps`: 24 sum taps, then 24 difference taps.
+    @usableFromInline let taps: UnsafePointer<Int16>
 
     @inlinable @inline(__always)
     init(line: UnsafeMutablePointer<Int16>, position: Int, taps: UnsafePointer<Int16>) {
         self.line = line
         self.position = position
-        let raw = UnsafeRawPointer(taps)
-        func load(_ i: Int) -> SIMD8<Int16> { raw.loadUnaligned(fromByteOffset: 16 * i, as: SIMD8<Int16>.self) }
-        sumTaps = (load(0), load(1), load(2))
-        differenceTaps = (load(3), load(4), load(5))
+        self.taps = taps
     }
 
     /// Appends `first` then `second` and returns even + odd and odd − even over the last 24.
@@ -81,20 +76,16 @@ struct G722QMFCursor {
         line[position] = first
         line[position &+ 1] = second
         position &+= 2
-        let raw = UnsafeRawPointer(line + (position &- 24))
-        let w0 = raw.loadUnaligned(as: SIMD8<Int16>.self)
-        let w1 = raw.loadUnaligned(fromByteOffset: 16, as: SIMD8<Int16>.self)
-        let w2 = raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Int16>.self)
-        let sum = Self.products(w0, sumTaps.0) &+ Self.products(w1, sumTaps.1) &+ Self.products(w2, sumTaps.2)
-        let difference = Self.products(w0, differenceTaps.0) &+ Self.products(w1, differenceTaps.1)
-            &+ Self.products(w2, differenceTaps.2)
-        return (sum.wrappedSum(), difference.wrappedSum())
-    }
-
-    /// Lane-wise 16×16→32-bit products. Widening both sides right at the multiply is the shape
-    /// LLVM matches to `pmaddwd` (with the following adds of adjacent lanes).
-    @inlinable @inline(__always)
-    static func products(_ a: SIMD8<Int16>, _ b: SIMD8<Int16>) -> SIMD8<Int32> {
-        SIMD8<Int32>(truncatingIfNeeded: a) &* SIMD8<Int32>(truncatingIfNeeded: b)
+        let window = line + (position &- 24)
+        // Plain loops of 16-bit products: LLVM vectorises them with 16-bit multiplies. (Written
+        // with `SIMD8` widening conversions instead, the package's release build called the
+        // stdlib's generic `init(truncatingIfNeeded:)` out of line and multiplied in 32-bit lanes.)
+        var sum: Int32 = 0, difference: Int32 = 0
+        for k in 0..<24 {
+            let x = Int32(window[k])
+            sum &+= x &* Int32(taps[k])
+            difference &+= x &* Int32(taps[24 &+ k])
+        }
+        return (sum, difference)
     }
 }
