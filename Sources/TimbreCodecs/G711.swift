@@ -71,14 +71,17 @@ public enum G711 {
     }
 
     /// Decodes one u-law code (G.191 `ulaw_expand`).
+    ///
+    /// The magnitude ((m ≪ 3) + 132) ≪ e − 132 is (2m + 33) · 2^(e+2) − 132: the same float built
+    /// from the code's bits as in `aLaw(decoding:)` (u-law has no special segment), then the
+    /// bias. Replacing the per-lane variable shift took the baseline build from 0.94× to 1.3× a
+    /// scalar 256-entry table (micro-benchmark, same process); the AVX2 build is unchanged.
     @inlinable @inline(__always)
     public static func muLaw(decoding code: UInt8) -> Int16 {
-        let inverted = ~code
-        let exponent = UInt16((inverted >> 4) & 7)
-        let mantissa = UInt16(inverted & 0x0F)
-        // ((0x80 << e) + step·m + step/2 − 4·33) with step = 8 << e, folded into one shift.
-        let magnitude = Int16(bitPattern: (((mantissa &<< 3) &+ 132) &<< exponent) &- 132)  // 0...32124
-        let negative = Int16(code >> 7) &- 1
+        let x = ~code  // bit 7 set for negative samples, bits 0…6: e << 4 | m
+        let scaled = Float(bitPattern: (UInt32(x & 0x7F) &<< 19) &+ 0x4304_0000) + 12_582_912
+        let magnitude = Int16(truncatingIfNeeded: scaled.bitPattern) &- 132  // 0…32124
+        let negative = Int16(bitPattern: UInt16(x) &<< 8) &>> 15
         return (magnitude ^ negative) &- negative
     }
 
