@@ -12,7 +12,7 @@
 /// which is the G.711 code layout. Integer→float conversion exists in SSE2 and AVX2, so the
 /// whole-buffer loops vectorise on the baseline x86-64 build as well (see the benchmark's doc
 /// comment for the `objdump` check). Decoding computes the value instead of reading a 256-entry
-/// table for the same reason.
+/// table for the same reason, and measured faster than such a table in both builds.
 ///
 /// All loops are allocation-free and safe to call from the media thread.
 public enum G711 {
@@ -36,13 +36,24 @@ public enum G711 {
     }
 
     /// Decodes one A-law code (G.191 `alaw_expand`).
+    ///
+    /// For segment e ≥ 1 the magnitude is (2m + 33) · 2^(e+2): a float whose exponent field is
+    /// e + 134 and whose mantissa is m ≪ 19 | 1 ≪ 18, built straight from the code's bits
+    /// (`e << 4 | m` shifted by 19). Adding 1.5 · 2²³ then leaves that integer in the float's low
+    /// mantissa bits, so no float→int conversion (which Swift checks, and which would stop the
+    /// loop vectorising) is needed. Segment 0 has no implicit leading one: its magnitude
+    /// (2m + 1) · 8 is twice the formula's value less 256. This replaced a per-lane variable
+    /// shift, which SSE2 lacks (LLVM built 2^e through a float and `pmullw`): the baseline build
+    /// went from 0.76× to 1.1× a scalar 256-entry table (see the peer README).
     @inlinable @inline(__always)
     public static func aLaw(decoding code: UInt8) -> Int16 {
-        let folded = UInt16((code ^ 0x55) & 0x7F)
-        let exponent = folded &>> 4
-        let mantissa = (folded & 0x0F) | (min(exponent, 1) &<< 4)  // implicit leading one above segment 0
-        let magnitude = Int16(bitPattern: ((mantissa &<< 4) | 8) &<< (max(exponent, 1) &- 1))  // ≤ 32256
-        let negative = Int16(code >> 7) &- 1  // 0 when the sign bit is set (positive), −1 otherwise
+        let x = code ^ 0xD5  // bit 7 set for negative samples, bits 0…6: e << 4 | m
+        let folded = x & 0x7F
+        let scaled = Float(bitPattern: (UInt32(folded) &<< 19) &+ 0x4304_0000) + 12_582_912
+        let value = Int16(truncatingIfNeeded: scaled.bitPattern)  // ≤ 32256
+        let segmentZero = (Int16(folded) &- 16) &>> 15  // −1 when e = 0
+        let magnitude = value &+ ((value &- 256) & segmentZero)
+        let negative = Int16(bitPattern: UInt16(x) &<< 8) &>> 15
         return (magnitude ^ negative) &- negative
     }
 
@@ -60,14 +71,17 @@ public enum G711 {
     }
 
     /// Decodes one u-law code (G.191 `ulaw_expand`).
+    ///
+    /// The magnitude ((m ≪ 3) + 132) ≪ e − 132 is (2m + 33) · 2^(e+2) − 132: the same float built
+    /// from the code's bits as in `aLaw(decoding:)` (u-law has no special segment), then the
+    /// bias. Replacing the per-lane variable shift took the baseline build from 0.94× to 1.3× a
+    /// scalar 256-entry table (micro-benchmark, same process); the AVX2 build is unchanged.
     @inlinable @inline(__always)
     public static func muLaw(decoding code: UInt8) -> Int16 {
-        let inverted = ~code
-        let exponent = UInt16((inverted >> 4) & 7)
-        let mantissa = UInt16(inverted & 0x0F)
-        // ((0x80 << e) + step·m + step/2 − 4·33) with step = 8 << e, folded into one shift.
-        let magnitude = Int16(bitPattern: (((mantissa &<< 3) &+ 132) &<< exponent) &- 132)  // 0...32124
-        let negative = Int16(code >> 7) &- 1
+        let x = ~code  // bit 7 set for negative samples, bits 0…6: e << 4 | m
+        let scaled = Float(bitPattern: (UInt32(x & 0x7F) &<< 19) &+ 0x4304_0000) + 12_582_912
+        let magnitude = Int16(truncatingIfNeeded: scaled.bitPattern) &- 132  // 0…32124
+        let negative = Int16(bitPattern: UInt16(x) &<< 8) &>> 15
         return (magnitude ^ negative) &- negative
     }
 

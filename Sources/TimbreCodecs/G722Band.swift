@@ -90,10 +90,12 @@ struct G722Band: Sendable {
         var newA2 = (wa2 >> 7) &+ Self.negate(128, when: differ2) &+ ((a2 &* 32512) >> 15)
         newA2 = min(max(newA2, -12288), 12288)
 
-        // UPPOL1: first pole coefficient, kept inside the stability triangle.
-        var newA1 = Self.saturate(Self.negate(192, when: differ1) &+ ((a1 &* 32640) >> 15))
-        let bound = Self.saturate(15360 &- newA2)
-        newA1 = min(max(newA1, -bound), bound)
+        // UPPOL1: first pole coefficient, kept inside the stability triangle |a1| ≤ 15360 − a2.
+        // The standard's 16-bit limiters on both lines below never act, so they are left out
+        // (this chain is the longest in the loop): a2 is within ±12288, so the bound is within
+        // 3072…27648; |a1| ≤ 27648 by induction, so ±192 + a1·32640 ≫ 15 stays within ±27732.
+        let bound = 15360 &- newA2
+        let newA1 = min(max(Self.negate(192, when: differ1) &+ ((a1 &* 32640) >> 15), -bound), bound)
 
         // UPZERO: sign-sign update of the six zero coefficients; DELAYA.
         let step = Int32(truncatingIfNeeded: (d != 0 ? 1 : 0) as Int) << 7

@@ -65,32 +65,37 @@ public struct G722Decoder: AudioDecoder, Sendable {
         var low = self.low, high = self.high
         var position = qmf.position
         G722Tables.packed.withUnsafeBufferPointer { tables in
-            let t = tables.baseAddress!
-            let lowOutput = t + lowOffset
-            qmf.line.withUnsafeMutableBufferPointer { line in
-                var cursor = G722QMFCursor(line: line.baseAddress!, position: position)
-                for j in 0..<codes.count {
-                    let code = Int(codes[j])
-                    // Low band (INVQBL for the output, INVQAL for the predictor).
-                    let lowDet = low.det
-                    let lowOut = (lowDet &* lowOutput[(code & 63) &>> lowShift]) >> 15
-                    let rLow = min(max(low.s &+ lowOut, -16384), 16383)
-                    let top4 = (code >> 2) & 15
-                    let lowDifference = (lowDet &* t[G722Tables.qm4Offset &+ top4]) >> 15
-                    low.adaptScale(t[G722Tables.lowScaleStepOffset &+ top4], limit: 18432, shiftBase: 8, tables: t)
-                    low.update(difference: lowDifference)
-                    // High band.
-                    let highCode = code >> 6
-                    let highDifference = (high.det &* t[G722Tables.qm2Offset &+ highCode]) >> 15
-                    let rHigh = min(max(high.s &+ highDifference, -16384), 16383)
-                    high.adaptScale(t[G722Tables.highScaleStepOffset &+ highCode], limit: 22528, shiftBase: 10, tables: t)
-                    high.update(difference: highDifference)
-                    // Receive QMF; clamp, never wrap, as ffmpeg and the ITU-T reference do.
-                    let (even, odd) = cursor.step(rLow &+ rHigh, rLow &- rHigh)
-                    out[2 &* j] = SampleConversion.saturatingInt16(odd >> 11)
-                    out[2 &* j &+ 1] = SampleConversion.saturatingInt16(even >> 11)
+            G722QMF.taps.withUnsafeBufferPointer { taps in
+                qmf.line.withUnsafeMutableBufferPointer { line in
+                    let t = tables.baseAddress!
+                    let lowOutput = t + lowOffset
+                    var cursor = G722QMFCursor(line: line.baseAddress!, position: position, taps: taps.baseAddress!)
+                    for j in 0..<codes.count {
+                        let code = Int(codes[j])
+                        // Low band (INVQBL for the output, INVQAL for the predictor).
+                        let lowDet = low.det
+                        let lowOut = (lowDet &* lowOutput[(code & 63) &>> lowShift]) >> 15
+                        let rLow = min(max(low.s &+ lowOut, -16384), 16383)
+                        let top4 = (code >> 2) & 15
+                        let lowDifference = (lowDet &* t[G722Tables.qm4Offset &+ top4]) >> 15
+                        low.adaptScale(t[G722Tables.lowScaleStepOffset &+ top4], limit: 18432, shiftBase: 8, tables: t)
+                        low.update(difference: lowDifference)
+                        // High band.
+                        let highCode = code >> 6
+                        let highDifference = (high.det &* t[G722Tables.qm2Offset &+ highCode]) >> 15
+                        let rHigh = min(max(high.s &+ highDifference, -16384), 16383)
+                        high.adaptScale(t[G722Tables.highScaleStepOffset &+ highCode], limit: 22528, shiftBase: 10, tables: t)
+                        high.update(difference: highDifference)
+                        // Receive QMF: rL ± rH both fit in 16 bits (each is clamped to ±16384).
+                        // sum ± difference = 2·odd / 2·even, so ≫ 12 is the standard's ≫ 11.
+                        // Clamp, never wrap, as ffmpeg and the ITU-T reference do.
+                        let (sum, difference) = cursor.step(
+                            Int16(truncatingIfNeeded: rLow &+ rHigh), Int16(truncatingIfNeeded: rLow &- rHigh))
+                        out[2 &* j] = SampleConversion.saturatingInt16((sum &+ difference) >> 12)
+                        out[2 &* j &+ 1] = SampleConversion.saturatingInt16((sum &- difference) >> 12)
+                    }
+                    position = cursor.position
                 }
-                position = cursor.position
             }
         }
         qmf.position = position

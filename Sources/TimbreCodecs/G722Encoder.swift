@@ -47,16 +47,21 @@ public struct G722Encoder: AudioEncoder, Sendable {
         var low = self.low, high = self.high
         var position = qmf.position
         G722Tables.packed.withUnsafeBufferPointer { tables in
-            let t = tables.baseAddress!
-            qmf.line.withUnsafeMutableBufferPointer { line in
-                var cursor = G722QMFCursor(line: line.baseAddress!, position: position)
-                for j in 0..<octets {
-                    let (even, odd) = cursor.step(Int32(input[2 &* j]), Int32(input[2 &* j &+ 1]))
-                    let lowCode = Self.encodeLow((even &+ odd) >> 14, &low, t)
-                    let highCode = Self.encodeHigh((odd &- even) >> 14, &high, t)
-                    out[j] = UInt8(truncatingIfNeeded: lowCode | highCode << 6)
+            G722Tables.lowDecisionSearch.withUnsafeBufferPointer { levels in
+                G722QMF.taps.withUnsafeBufferPointer { taps in
+                    qmf.line.withUnsafeMutableBufferPointer { line in
+                        let t = tables.baseAddress!
+                        let search = G722LowQuantiser(levels.baseAddress!)
+                        var cursor = G722QMFCursor(line: line.baseAddress!, position: position, taps: taps.baseAddress!)
+                        for j in 0..<octets {
+                            let (sum, difference) = cursor.step(input[2 &* j], input[2 &* j &+ 1])
+                            let lowCode = Self.encodeLow(sum >> 14, &low, search, t)
+                            let highCode = Self.encodeHigh(difference >> 14, &high, t)
+                            out[j] = UInt8(truncatingIfNeeded: lowCode | highCode << 6)
+                        }
+                        position = cursor.position
+                    }
                 }
-                position = cursor.position
             }
         }
         qmf.position = position
@@ -67,33 +72,20 @@ public struct G722Encoder: AudioEncoder, Sendable {
     /// Low band: 6-bit quantiser (QUANTL), 4-bit inverse quantiser for the predictor (INVQAL),
     /// scale adaptation and prediction. Returns the 6-bit code.
     @inlinable @inline(__always)
-    static func encodeLow(_ x: Int32, _ band: inout G722Band, _ t: UnsafePointer<Int32>) -> Int32 {
-        let e = G722Band.saturate(x &- band.s)
-        let magnitude = e ^ (e >> 31)  // e ≥ 0 ? e : −(e+1)
+    static func encodeLow(
+        _ x: Int32, _ band: inout G722Band, _ search: G722LowQuantiser, _ t: UnsafePointer<Int32>
+    ) -> Int32 {
+        // The standard limits e to 16 bits; only its sign and whether |e| reaches each decision
+        // level (at most 2919·16384 ≫ 12 = 11676) matter, so ±16384 gives the same code and
+        // keeps the magnitude ≤ 16383 for the 16-bit search.
+        let e = min(max(x &- band.s, -16384), 16383)
+        let sign = e >> 31
         let det = band.det
-        // QUANTL: the interval is one more than the number of decision levels 1…29 at or below
-        // the magnitude (the levels never fall with the index, so this equals the standard's
-        // linear search). All 32 scaled levels are computed at once in four `SIMD8<Int32>` and
-        // counted with arithmetic only — (level − magnitude − 1) >> 31 is −1 where the level is
-        // reached — so the search adds no dependent loads or branches to the critical path.
-        // Lanes 0, 30 and 31 are forced to Int32.max so they never count.
-        let levels = UnsafeRawPointer(t + G722Tables.lowDecisionOffset)
-        let scale = SIMD8<Int32>(repeating: det)
-        let reach = SIMD8<Int32>(repeating: magnitude &+ 1)
-        let first = SIMD8<Int32>(Int32.max, 0, 0, 0, 0, 0, 0, 0)
-        let last = SIMD8<Int32>(0, 0, 0, 0, 0, 0, Int32.max, Int32.max)
-        let l0 = ((levels.loadUnaligned(as: SIMD8<Int32>.self) &* scale) &>> 12) | first
-        let l1 = (levels.loadUnaligned(fromByteOffset: 32, as: SIMD8<Int32>.self) &* scale) &>> 12
-        let l2 = (levels.loadUnaligned(fromByteOffset: 64, as: SIMD8<Int32>.self) &* scale) &>> 12
-        let l3 = ((levels.loadUnaligned(fromByteOffset: 96, as: SIMD8<Int32>.self) &* scale) &>> 12) | last
-        let reached = ((l0 &- reach) &>> 31) &+ ((l1 &- reach) &>> 31) &+ ((l2 &- reach) &>> 31) &+ ((l3 &- reach) &>> 31)
-        let interval = 1 &- Int(reached.wrappedSum())
-        let code = t[G722Tables.lowCodeOffset &+ ((Int(e >> 31) & 32) | interval)]  // negative: 32…
-        let top4 = Int(code >> 2)
-        let difference = (det &* t[G722Tables.qm4Offset &+ top4]) >> 15
-        band.adaptScale(t[G722Tables.lowScaleStepOffset &+ top4], limit: 18432, shiftBase: 8, tables: t)
+        let index = Int(sign & 32) | search.interval(magnitude: e ^ sign, det: det)
+        let difference = (det &* t[G722Tables.lowCodeQM4Offset &+ index]) >> 15
+        band.adaptScale(t[G722Tables.lowCodeScaleStepOffset &+ index], limit: 18432, shiftBase: 8, tables: t)
         band.update(difference: difference)
-        return code
+        return t[G722Tables.lowCodeOffset &+ index]
     }
 
     /// High band: 2-bit quantiser (QUANTH), inverse quantiser, adaptation and prediction.

@@ -10,12 +10,14 @@ enum G722Tables {
         0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587, 650, 714,
         786, 858, 940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919, 0, 0,
     ]
-    /// `lowDecision` padded to 32 entries (four `SIMD8` loads) for the encoder's vector count;
-    /// entries 0, 30 and 31 are masked out there.
-    @usableFromInline static let lowDecisionSearch: [Int32] = [
-        0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587, 650, 714,
-        786, 858, 940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919, 2919, 2919,
-    ]
+    /// The encoder's vector quantiser search (`G722LowQuantiser`): levels 1…29 times 16 in
+    /// lanes 0…28, so that the high half of a 16×16-bit product with `det` is level·det ≫ 12
+    /// exactly; lanes 29…31 are zero, a level every magnitude reaches (the search subtracts 3).
+    @usableFromInline static let lowDecisionSearch: [UInt16] = {
+        var t = [UInt16](repeating: 0, count: 32)
+        for i in 1...29 { t[i - 1] = UInt16(lowDecision[i] * 16) }
+        return t
+    }()
     /// `lowPositiveCode` then `lowNegativeCode`, indexed by `(negative ? 32 : 0) | interval`.
     @usableFromInline static let lowCode: [UInt8] = lowPositiveCode + lowNegativeCode
     /// Low-band 6-bit codes for negative and positive differences by quantiser interval.
@@ -70,7 +72,8 @@ enum G722Tables {
     /// `encode`/`decode` call fetches one base pointer once (no per-lookup global access or
     /// bounds check). Offsets below; indices are masked by the callers.
     @usableFromInline static let packed: [Int32] =
-        qm2 + qm4 + qm5 + qm6 + lowScaleStep + highScaleStep + ilb + lowDecisionSearch + lowCode.map { Int32($0) }
+        qm2 + qm4 + qm5 + qm6 + lowScaleStep + highScaleStep + ilb + lowCode.map { Int32($0) }
+        + lowCode.map { qm4[Int($0 >> 2)] } + lowCode.map { lowScaleStep[Int($0 >> 2)] }
 
     @inlinable static var qm2Offset: Int { 0 }
     @inlinable static var qm4Offset: Int { 4 }
@@ -79,6 +82,10 @@ enum G722Tables {
     @inlinable static var lowScaleStepOffset: Int { 116 }
     @inlinable static var highScaleStepOffset: Int { 132 }
     @inlinable static var ilbOffset: Int { 136 }
-    @inlinable static var lowDecisionOffset: Int { 168 }
-    @inlinable static var lowCodeOffset: Int { 200 }
+    /// The encoder's low band by `(negative ? 32 : 0) | interval`: the 6-bit code, then its
+    /// QM4 output and its WL step, so all three are read at once straight from the quantiser's
+    /// result instead of through the code (one dependent load less on the critical path).
+    @inlinable static var lowCodeOffset: Int { 168 }
+    @inlinable static var lowCodeQM4Offset: Int { 232 }
+    @inlinable static var lowCodeScaleStepOffset: Int { 296 }
 }

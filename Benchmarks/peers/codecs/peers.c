@@ -1,14 +1,16 @@
 /*
  * Same-input throughput of the C peers for Timbre's G.711 and G.722 kernels.
  *
- * Usage: codec-peers PCM8K.raw PCM16K.raw
+ * Usage: codec-peers PCM8K.raw PCM16K.raw [KERNEL [PASSES [IMPL]]]
  * Prints `<impl> <kernel> <frameSamples> <samplesPerSecond>` lines, like the Swift runner.
+ * KERNEL (e.g. g722.encode) and IMPL (e.g. ffmpeg) run only those rows, PASSES (default 7) sets
+ * the passes per row: `run.sh` uses them for callgrind instruction counts of single kernels.
  * Peers: a plain 64K-entry encode / 256-entry decode table (the best-known scalar G.711, built
  * here from libspandsp's per-sample functions so the codes are the same), libspandsp
  * (Debian's libspandsp2: linear_to_ulaw/alaw are inline in its header, so they are compiled
  * with this file's flags; g722_encode/decode are the shared library's), and libavcodec
  * (adpcm_g722 through the public send/receive API, 20 ms frames).
- * Timing: best of 7 passes over the input, CLOCK_MONOTONIC.
+ * Timing: best of PASSES passes over the input, CLOCK_MONOTONIC.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,17 +39,23 @@ static int16_t *read_raw(const char *path, size_t *count) {
     return x;
 }
 
-#define PASSES 7
-#define MEASURE(impl, kernel, frame, samples, body) do {            \
+static int passes = 7;
+static const char *only_kernel, *only_impl;
+
+static int wanted(const char *impl, const char *kernel) {
+    return (!only_kernel || strcmp(only_kernel, kernel) == 0) && (!only_impl || strcmp(only_impl, impl) == 0);
+}
+
+#define MEASURE(impl, kernel, frame, samples, body) if (wanted(impl, kernel)) { \
         double best = 1e30;                                          \
-        for (int pass = 0; pass < PASSES; pass++) {                  \
+        for (int pass = 0; pass < passes; pass++) {                  \
             double t0 = now();                                       \
             body;                                                    \
             double t = now() - t0;                                   \
             if (t < best) best = t;                                  \
         }                                                            \
         printf("%s %s %d %.0f\n", impl, kernel, frame, (samples) / best); \
-    } while (0)
+    }
 
 static uint8_t ulaw_table[65536], alaw_table[65536];
 static int16_t ulaw_dec_table[256], alaw_dec_table[256];
@@ -72,7 +80,11 @@ __attribute__((noinline)) static void spandsp_alaw_decode(const uint8_t *x, int1
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3) { fprintf(stderr, "usage: codec-peers PCM8K.raw PCM16K.raw\n"); return 2; }
+    if (argc < 3 || argc > 6) { fprintf(stderr, "usage: codec-peers PCM8K.raw PCM16K.raw [KERNEL [PASSES [IMPL]]]\n"); return 2; }
+    if (argc > 3) only_kernel = argv[3];
+    if (argc > 4) passes = atoi(argv[4]);
+    if (argc > 5) only_impl = argv[5];
+    if (passes < 1) { fprintf(stderr, "PASSES must be at least 1\n"); return 2; }
     size_t n8, n16;
     int16_t *narrow = read_raw(argv[1], &n8);
     int16_t *wide = read_raw(argv[2], &n16);
@@ -115,6 +127,11 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < usable; i += 320) g722_encode(s, codes + i / 2, wide + i, 320);
         g722_encode_free(s);
     });
+    {   /* The decoders' input, also when the encode rows are filtered out (the encoders agree). */
+        g722_encode_state_t *s = g722_encode_init(NULL, 64000, 0);
+        g722_encode(s, codes, wide, (int) usable);
+        g722_encode_free(s);
+    }
     MEASURE("spandsp", "g722.decode", 320, usable, {
         g722_decode_state_t *s = g722_decode_init(NULL, 64000, 0);
         for (size_t i = 0; i < usable / 2; i += 160) g722_decode(s, out + 2 * i, codes + i, 160);

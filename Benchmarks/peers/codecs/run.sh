@@ -4,8 +4,12 @@
 # them on the same speech input (SampleAudio, looped to ≥ 1 M samples) and prints samples/s
 # and the ratio Timbre/peer. One core, single thread: run it on an idle machine.
 #
+# Then, for G.722, instructions per sample under callgrind (repeatable on a loaded machine, unlike
+# the wall clock): (I[3 passes] − I[1 pass]) / 2 over the first 10 s of the 16 kHz input, so
+# start-up and input reading cancel out. INSTRUCTIONS=0 skips that part.
+#
 # Usage: Benchmarks/peers/codecs/run.sh [--no-avx2]     (ROUNDS=N to change the 3 alternating rounds)
-# Needs: cc, pkg-config, ffmpeg, libspandsp-dev, libavcodec-dev, swift.
+# Needs: cc, pkg-config, ffmpeg, libspandsp-dev, libavcodec-dev, swift; valgrind for the counts.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bench="$(cd "$here/../.." && pwd)"
@@ -69,3 +73,28 @@ for build in "${builds[@]}"; do
     echo "-- timbre rows --"
     awk '{ printf "%-12s %6s %16.1f Msamples/s\n", $2, $3, $4 / 1e6 }' "$work/timbre-$name.txt"
 done
+
+# Valgrind 3.19 cannot read the DWARF 5 that Swift 6.3 emits: count on copies without debug info.
+if [ "${INSTRUCTIONS:-1}" != 0 ] && command -v valgrind > /dev/null; then
+    head -c 320000 "$work/speech-16k.raw" > "$work/callgrind-16k.raw"
+    head -c 1000 "$work/speech-8k.raw" > "$work/callgrind-8k.raw"
+    count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 > /dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
+    perSample() {  # command… KERNEL [IMPL]: instructions per 16 kHz sample of one pass
+        local one three
+        one=$(count "$1" "$work/callgrind-8k.raw" "$work/callgrind-16k.raw" "$2" 1 ${3:+"$3"})
+        three=$(count "$1" "$work/callgrind-8k.raw" "$work/callgrind-16k.raw" "$2" 3 ${3:+"$3"})
+        awk -v a="$one" -v b="$three" 'BEGIN { printf "%.1f", (b - a) / 2 / 160000 }'
+    }
+    echo "== G.722 instructions per sample (callgrind, (I[3 passes] - I[1 pass]) / 2 / 160000 samples) =="
+    printf "%-12s %-16s %14s\n" kernel implementation instr/sample
+    for kernel in g722.encode g722.decode; do
+        for impl in spandsp ffmpeg; do
+            printf "%-12s %-16s %14s\n" "$kernel" "$impl" "$(perSample "$work/codec-peers" "$kernel" "$impl")"
+        done
+        for build in "${builds[@]}"; do
+            name="${build%%:*}"
+            strip --strip-debug -o "$work/codec-peer-runner-$name" "$bench/.build-peers-$name/release/codec-peer-runner"
+            printf "%-12s %-16s %14s\n" "$kernel" "timbre $name" "$(perSample "$work/codec-peer-runner-$name" "$kernel")"
+        done
+    done
+fi

@@ -1,10 +1,12 @@
 // Same-input throughput of Timbre's codec kernels, for `peers/codecs/run.sh`.
 //
-// Usage: codec-peer-runner PCM8K.raw PCM16K.raw
+// Usage: codec-peer-runner PCM8K.raw PCM16K.raw [KERNEL [PASSES]]
 // Prints one line per kernel: `timbre <kernel> <frameSamples> <samplesPerSecond>`, the format the
 // C harness (`peers.c`) prints for the peers, so the script can put ratios side by side.
-// Timing: best of 7 passes over the whole input (≥ 1 M samples), each pass calling the kernel
-// frame by frame (160 or 320 samples at a time, state carried) or on the whole buffer (frame 0).
+// Timing: best of PASSES (default 7) passes over the whole input (≥ 1 M samples), each pass
+// calling the kernel frame by frame (160 or 320 samples at a time, state carried) or on the whole
+// buffer (frame 0). KERNEL (e.g. g722.encode) runs only that kernel: `run.sh` uses it, with
+// PASSES 1 and 3, for callgrind instruction counts.
 import TimbreCodecs
 import TimbreCore
 
@@ -31,9 +33,19 @@ func readRaw(_ path: String) -> [Int16] {
     return samples
 }
 
+let arguments = CommandLine.arguments
+guard (3...5).contains(arguments.count), arguments.count < 5 || Int(arguments[4]).map({ $0 >= 1 }) == true else {
+    print("usage: codec-peer-runner PCM8K.raw PCM16K.raw [KERNEL [PASSES]]")
+    exit(2)
+}
+let onlyKernel = arguments.count > 3 ? arguments[3] : nil
+let passCount = arguments.count > 4 ? Int(arguments[4])! : 7
+
+func wanted(_ kernel: String) -> Bool { onlyKernel == nil || onlyKernel == kernel }
+
 /// Best samples/s over `passes` runs of `body`, which processes `samples` samples.
 @inline(never)
-func measure(samples: Int, passes: Int = 7, _ body: () -> Void) -> Double {
+func measure(samples: Int, passes: Int = passCount, _ body: () -> Void) -> Double {
     var best = Double.infinity
     for _ in 0..<passes {
         let start = now()
@@ -47,11 +59,6 @@ func report(_ kernel: String, _ frame: Int, _ rate: Double) {
     print("timbre \(kernel) \(frame) \(Int(rate))")
 }
 
-let arguments = CommandLine.arguments
-guard arguments.count == 3 else {
-    print("usage: codec-peer-runner PCM8K.raw PCM16K.raw")
-    exit(2)
-}
 let narrow = readRaw(arguments[1])
 let wide = readRaw(arguments[2])
 var codes = [UInt8](repeating: 0, count: max(narrow.count, wide.count))
@@ -60,7 +67,7 @@ var sink = 0
 
 narrow.withUnsafeBufferPointer { pcm in
     codes.withUnsafeMutableBufferPointer { out in
-        for (name, kernel) in [("pcmu.encode", G711.encodeMuLaw), ("pcma.encode", G711.encodeALaw)] as [(String, (UnsafeBufferPointer<Int16>, UnsafeMutableBufferPointer<UInt8>) -> Void)] {
+        for (name, kernel) in [("pcmu.encode", G711.encodeMuLaw), ("pcma.encode", G711.encodeALaw)] as [(String, (UnsafeBufferPointer<Int16>, UnsafeMutableBufferPointer<UInt8>) -> Void)] where wanted(name) {
             report(name, 0, measure(samples: pcm.count) { kernel(pcm, out) })
             report(name, 160, measure(samples: pcm.count) {
                 var i = 0
@@ -75,7 +82,7 @@ narrow.withUnsafeBufferPointer { pcm in
 }
 for (name, encode, decode) in [
     ("pcmu.decode", G711.encodeMuLaw, G711.decodeMuLaw), ("pcma.decode", G711.encodeALaw, G711.decodeALaw),
-] as [(String, (UnsafeBufferPointer<Int16>, UnsafeMutableBufferPointer<UInt8>) -> Void, (UnsafeBufferPointer<UInt8>, UnsafeMutableBufferPointer<Int16>) -> Void)] {
+] as [(String, (UnsafeBufferPointer<Int16>, UnsafeMutableBufferPointer<UInt8>) -> Void, (UnsafeBufferPointer<UInt8>, UnsafeMutableBufferPointer<Int16>) -> Void)] where wanted(name) {
     narrow.withUnsafeBufferPointer { pcm in codes.withUnsafeMutableBufferPointer { encode(pcm, $0) } }
     codes.withUnsafeBufferPointer { allCodes in
         let input = UnsafeBufferPointer(rebasing: allCodes[0..<narrow.count])
@@ -97,7 +104,7 @@ for (name, encode, decode) in [
 var g722Octets = [UInt8](repeating: 0, count: wide.count / 2)
 wide.withUnsafeBufferPointer { pcm in
     g722Octets.withUnsafeMutableBytes { out in
-        let rate = measure(samples: pcm.count) {
+        func encodeAll() {
             var encoder = G722Encoder()
             var i = 0
             while i + 320 <= pcm.count {
@@ -106,23 +113,29 @@ wide.withUnsafeBufferPointer { pcm in
                 i += 320
             }
         }
-        report("g722.encode", 320, rate)
+        if wanted("g722.encode") {
+            report("g722.encode", 320, measure(samples: pcm.count, encodeAll))
+        } else {
+            encodeAll()  // the decoder's input
+        }
     }
 }
-g722Octets.withUnsafeBytes { octets in
-    pcmOut.withUnsafeMutableBufferPointer { out in
-        let usable = octets.count / 160 * 160
-        let rate = measure(samples: usable * 2) {
-            var decoder = G722Decoder()
-            var i = 0
-            while i + 160 <= usable {
-                _ = try! decoder.decode(UnsafeRawBufferPointer(rebasing: octets[i..<(i + 160)]),
-                                        into: UnsafeMutableBufferPointer(rebasing: out[(2 * i)..<(2 * i + 320)]))
-                i += 160
+if wanted("g722.decode") {
+    g722Octets.withUnsafeBytes { octets in
+        pcmOut.withUnsafeMutableBufferPointer { out in
+            let usable = octets.count / 160 * 160
+            let rate = measure(samples: usable * 2) {
+                var decoder = G722Decoder()
+                var i = 0
+                while i + 160 <= usable {
+                    _ = try! decoder.decode(UnsafeRawBufferPointer(rebasing: octets[i..<(i + 160)]),
+                                            into: UnsafeMutableBufferPointer(rebasing: out[(2 * i)..<(2 * i + 320)]))
+                    i += 160
+                }
             }
+            report("g722.decode", 320, rate)
+            sink &+= Int(out[12345])
         }
-        report("g722.decode", 320, rate)
-        sink &+= Int(out[12345])
     }
 }
 if sink == 42 { print("") }  // keeps the outputs observable
