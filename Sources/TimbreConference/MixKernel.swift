@@ -149,12 +149,17 @@ enum MixKernel {
     /// (vpaddsw, 16 lanes, half the memory traffic of a 32-bit bus) and returns the input's
     /// energy. `overflow` becomes nonzero if any addition saturated (saturating sums do not
     /// associate, so the caller then recomputes the bus in 32 bits).
+    ///
+    /// Also returns the input's peak magnitude, so the caller can prove a listener's mix-minus
+    /// needs no limiting before computing it (`minusWrapping`).
     @inlinable
     static func accumulate16(
         _ input: UnsafePointer<Int16>, into bus16: UnsafeMutablePointer<Int16>, count: Int, overflow: inout Int16
-    ) -> Int64 {
+    ) -> (energy: Int64, peak: Int32) {
         var total: Int64 = 0
         var flag: Int16 = 0
+        var hi: Int16 = 0
+        var lo: Int16 = 0
         var start = 0
         while start < count {
             let end = min(count, start + 960)
@@ -166,6 +171,8 @@ enum MixKernel {
                 let saturated = Int16(truncatingIfNeeded: min(max(wide, -32768), 32767))
                 flag |= saturated ^ (a &+ x)
                 bus16[i] = saturated
+                hi = max(hi, x)
+                lo = min(lo, x)
                 let q = Int32(x &>> 4)
                 e &+= q &* q
             }
@@ -173,7 +180,24 @@ enum MixKernel {
             start = end
         }
         overflow |= flag
-        return total << 8
+        return (total << 8, max(Int32(hi), 0 &- Int32(lo)))
+    }
+
+    /// out = bus16 − own in wrapping 16-bit arithmetic: 16 lanes per AVX2 vector, no widening,
+    /// no saturation, no peak scan. Only for a caller that has proved the result in range
+    /// (`peak(bus16) + peak(own) ≤ SoftLimiter.threshold`), where wrapping never happens and
+    /// the limiter is transparent — the common case of every ordinary conversation.
+    @inlinable @inline(__always)
+    static func minusWrapping(
+        _ bus16: UnsafePointer<Int16>, _ own: UnsafePointer<Int16>, into out: UnsafeMutablePointer<Int16>, count: Int
+    ) {
+        for i in 0..<count { out[i] = bus16[i] &- own[i] }
+    }
+
+    /// bus = widen(bus16).
+    @inlinable
+    static func widen(_ bus16: UnsafePointer<Int16>, into bus: UnsafeMutablePointer<Int32>, count: Int) {
+        for i in 0..<count { bus[i] = Int32(bus16[i]) }
     }
 
     /// bus += widen(bus16).
