@@ -29,7 +29,7 @@ import TimbreCore
 /// The shared encoder runs every tick (its state must stay a continuation of the full mix).
 /// Listeners whose rate differs from the bridge's (resampled) always use their own encoder.
 ///
-/// Own encoders are made when a listener is added (not on the media path); `encode(_:)`
+/// Own encoders are made when a listener is added (not on the media path); `encode()`
 /// allocates nothing in steady state. Not thread-safe: call from the bridge's media thread,
 /// after `mix()`.
 public final class SharedEncoderGroup<Encoder: AudioEncoder> {
@@ -39,16 +39,18 @@ public final class SharedEncoderGroup<Encoder: AudioEncoder> {
     public let maximumOwnTicks: Int
 
     @usableFromInline struct Member {
-        var id = ParticipantID(rawValue: 0)
-        var present = false
-        var sharing = true
+        @usableFromInline var id = ParticipantID(rawValue: 0)
+        @usableFromInline var present = false
+        @usableFromInline var sharing = true
         /// Returns to the shared payload at the start of the next tick.
-        var sharesNext = false
+        @usableFromInline var sharesNext = false
         /// Ticks this listener has heard the full mix while on its own encoder, and how many
         /// of the latest in a row gave the shared payload.
-        var ownTicksOnFullMix = 0
-        var matchRun = 0
-        var payloadCount = 0
+        @usableFromInline var ownTicksOnFullMix = 0
+        @usableFromInline var matchRun = 0
+        @usableFromInline var payloadCount = 0
+
+        @usableFromInline init() {}
     }
 
     @usableFromInline let bridge: MixMinusBridge
@@ -65,8 +67,9 @@ public final class SharedEncoderGroup<Encoder: AudioEncoder> {
     /// Scratch for listeners whose frame must be read (and resampled) through `bridge.read`.
     @usableFromInline let scratch: UnsafeMutableBufferPointer<Int16>
 
-    /// Encoder calls made by the last `encode(_:)`, the shared encoder included.
-    public private(set) var encodesLastTick = 0
+    /// Encoder calls made by the last `encode()`, the shared encoder included.
+    public var encodesLastTick: Int { lastEncodes }
+    @usableFromInline var lastEncodes = 0
 
     /// - Parameters:
     ///   - bridge: the bridge whose listeners this group serves.
@@ -135,7 +138,7 @@ public final class SharedEncoderGroup<Encoder: AudioEncoder> {
     }
 
     /// This tick's payload for a listener (shared listeners all get the same bytes), valid until
-    /// the next `encode(_:)`; nil for a listener not in the group.
+    /// the next `encode()`; nil for a listener not in the group.
     public func payload(for id: ParticipantID) -> UnsafeRawBufferPointer? {
         let s = id.slot
         guard s < capacity, members[s].present, members[s].id == id else { return nil }
@@ -198,6 +201,6 @@ public final class SharedEncoderGroup<Encoder: AudioEncoder> {
                 members[s].matchRun = 0
             }
         }
-        encodesLastTick = encodes
+        lastEncodes = encodes
     }
 }

@@ -58,6 +58,9 @@ private struct ChangingRoom {
     /// signal from the start produces — the shared → own handover continues the stream exactly.
     @Test func sharedToOwnHandoverIsExact() throws {
         var room = try ChangingRoom()
+        // Past the first frames, where everyone who joined before the first tick fades out of
+        // the mix (so nobody hears the full mix) and talkers 0 and 1 fade in.
+        for _ in 0..<5 { room.step() }
         let group = try SharedEncoderGroup(bridge: room.bridge, makeEncoder: { G722Encoder() })
         for id in room.ids { try group.add(id) }
         var references = room.ids.map { _ in G722Encoder() }
@@ -66,8 +69,9 @@ private struct ChangingRoom {
         var ownToShared = 0
         var sharedToOwn = Array(repeating: 0, count: 8)
         var checked = 0
+        var checkedOwn2 = 0
         var reference = [UInt8](repeating: 0, count: 160)
-        for _ in 0..<250 {
+        for _ in 0..<245 {
             room.step()
             try group.encode()
             for (i, id) in room.ids.enumerated() {
@@ -84,6 +88,7 @@ private struct ChangingRoom {
                 let payload = try #require(group.payload(for: id))
                 #expect(Array(payload) == Array(reference[0..<count]), "listener \(i) at tick \(room.tick)")
                 checked += 1
+                if i == 2 && !sharing { checkedOwn2 += 1 }
             }
         }
         // The talkers changed: listener 2 took its own encoder when it was mixed, and someone
@@ -91,6 +96,7 @@ private struct ChangingRoom {
         #expect(sharedToOwn[2] >= 1)
         #expect(ownToShared >= 1)
         #expect(checked > 1000)
+        #expect(checkedOwn2 > 20)
     }
 
     /// G.711 (stateless): every payload equals the encoding of what the listener hears, on
@@ -133,7 +139,9 @@ private struct ChangingRoom {
         #expect(settledEncodes == [4, 4])
         #expect(ownTicks[7] == 250)
         #expect(ownTicks[2] > 0)
-        #expect(ownTicks[5] == 0)
+        // An idle listener: only at the start, while everyone fades out of the first frame's mix
+        // (one tick), then `matchesToShare` matching ticks.
+        #expect(ownTicks[5] == 1 + group.matchesToShare)
     }
 
     /// Listeners added and removed: a removed listener has no payload; an unknown one is refused.
