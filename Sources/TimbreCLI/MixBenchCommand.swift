@@ -103,6 +103,7 @@ struct MixBenchCommand: ParsableCommand {
         var config = BridgeConfiguration()
         config.sampleRate = rate
         config.maximumParticipants = n
+        config.commandCapacity = max(config.commandCapacity, n + 16)  // every join is queued before the first tick
         let talking = min(n, talkers ?? n)
         config.topK = .always(k: max(1, topK ?? talking))
         let bridge = MixMinusBridge(configuration: config)

@@ -145,42 +145,33 @@ enum MixKernel {
         return total << 8
     }
 
-    /// The common case in 16 bits: adds a unity-gain input to a 16-bit bus with saturation
-    /// (vpaddsw, 16 lanes, half the memory traffic of a 32-bit bus) and returns the input's
-    /// energy. `overflow` becomes nonzero if any addition saturated (saturating sums do not
-    /// associate, so the caller then recomputes the bus in 32 bits).
+    /// The common case in 16 bits: adds a unity-gain input to a 16-bit bus (vpaddw, 16 lanes,
+    /// half the memory traffic of a 32-bit bus) and returns the input's energy and peak
+    /// magnitude. `overflow` becomes nonzero if any addition overflowed (the bus then holds
+    /// wrapped sums, and the caller recomputes it in 32 bits).
     ///
-    /// Also returns the input's peak magnitude, so the caller can prove a listener's mix-minus
-    /// needs no limiting before computing it (`minusWrapping`).
+    /// Two loops, not one: a loop with 32-bit values in it (the energy) is vectorised at 8
+    /// lanes, which would halve the width of the 16-bit sum; here the sum runs at 16 lanes
+    /// and the energy loop reads the input again from L1. The overflow test is the sign rule
+    /// (an addition overflowed iff both operands' signs differ from the result's), all in 16 bits.
     @inlinable
     static func accumulate16(
         _ input: UnsafePointer<Int16>, into bus16: UnsafeMutablePointer<Int16>, count: Int, overflow: inout Int16
     ) -> (energy: Int64, peak: Int32) {
-        var total: Int64 = 0
         var flag: Int16 = 0
         var hi: Int16 = 0
         var lo: Int16 = 0
-        var start = 0
-        while start < count {
-            let end = min(count, start + 960)
-            var e: Int32 = 0
-            for i in start..<end {
-                let x = input[i]
-                let a = bus16[i]
-                let wide = Int32(a) &+ Int32(x)
-                let saturated = Int16(truncatingIfNeeded: min(max(wide, -32768), 32767))
-                flag |= saturated ^ (a &+ x)
-                bus16[i] = saturated
-                hi = max(hi, x)
-                lo = min(lo, x)
-                let q = Int32(x &>> 4)
-                e &+= q &* q
-            }
-            total += Int64(UInt32(bitPattern: e))
-            start = end
+        for i in 0..<count {
+            let x = input[i]
+            let a = bus16[i]
+            let w = a &+ x
+            flag |= (a ^ w) & (x ^ w)
+            bus16[i] = w
+            hi = max(hi, x)
+            lo = min(lo, x)
         }
-        overflow |= flag
-        return (total << 8, max(Int32(hi), 0 &- Int32(lo)))
+        overflow |= flag &>> 15
+        return (energy(input, count: count), max(Int32(hi), 0 &- Int32(lo)))
     }
 
     /// out = bus16 − own in wrapping 16-bit arithmetic: 16 lanes per AVX2 vector, no widening,

@@ -18,7 +18,7 @@ extension MixMinusBridge {
         let now = frame * Int64(f)
         // Unity-gain, steady talkers (the usual case) sum into the 16-bit full-mix buffer; others
         // (gains, fades) into the 32-bit bus, which is cleared only when first needed (`any32`).
-        // `overflow` records any 16-bit saturation.
+        // `overflow` records any 16-bit overflow.
         fullMix.update(repeating: 0, count: f)
         var overflow: Int16 = 0
         var any32 = false
