@@ -9,9 +9,9 @@
 //
 // Vectorisation check (Swift 6.3.1, x86_64, release with `-Xcc -march=x86-64-v3 -Xswiftc
 // -target-cpu -Xswiftc haswell`), by `objdump -d --no-show-raw-insn .build-release/release/timbre`:
-// `MixKernel.accumulate16` (sum + energy) is `vpaddsw`/`vpaddw`/`vpsraw`/`vpmaddwd` on 16-bit
-// lanes; `MixKernel.minus16` (each listener's mix-minus) is `vpsubsw`/`vpmaxsw`/`vpminsw` on
-// ymm; the 32-bit paths (`contribute`, `minusNarrow`) are `vpmovsxwd`/`vpaddd`/`vpsubd` with
+// `MixKernel.accumulate16`'s sum is `vpaddw`/`vpxor`/`vpand`/`vpmaxsw`/`vpminsw` on ymm (16
+// lanes; its energy loop is `vpsraw`/`vpmaddwd`, at 8 lanes); `MixKernel.minusWrapping` (each
+// listener's mix-minus when provably in range) is `vpsubw` on ymm inside `mix()`; the 32-bit paths (`contribute`, `minusNarrow`) are `vpmovsxwd`/`vpaddd`/`vpsubd` with
 // `vpackssdw` narrowing. No `call` inside any of those loops.
 //
 // "Shared G.722 tick": the whole encode side of a large room — N participants, 3 talking, top-K
