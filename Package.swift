@@ -74,7 +74,7 @@ let package = Package(
         library("TimbreRTP", ["TimbreCore"]),
         library("TimbreSDP", ["TimbreCodecs"]),
         library("TimbreJitter", ["TimbreRTP", "TimbreCodecs", "TimbreDSP"]),
-        library("TimbreConference", ["TimbreCore", "TimbreDSP"]),
+        library("TimbreConference", ["TimbreCore", "TimbreCodecs", "TimbreDSP"]),
         library("TimbreRecording", ["TimbreCore", "TimbreAudioFile", "CSndFile"]),
         library("TimbreGreetings", ["TimbreCore", "TimbreAudioFile", "TimbreDSP", "CSndFile"]),
         library("TimbreHID", []),

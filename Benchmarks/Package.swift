@@ -51,6 +51,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TimbreCore", package: "Timbre"),
+                .product(name: "TimbreCodecs", package: "Timbre"),
                 .product(name: "TimbreConference", package: "Timbre"),
             ],
             path: "Benchmarks/MixerBenchmarks",

@@ -48,6 +48,12 @@ struct MixBenchCommand: ParsableCommand {
     @Flag(name: .customLong("zero-copy"), help: "Decode into / encode from the bridge's own buffers (no frame copies).")
     var zeroCopy = false
 
+    @Flag(help: "Encode once for all listeners who hear the full mix (SharedEncoderGroup); implies --zero-copy output.")
+    var share = false
+
+    @Option(help: "Participants that talk (the rest are idle microphones at about -60 dBFS); top-K defaults to this. Default: everyone.")
+    var talkers: Int?
+
     @Flag(help: "Print one JSON object per line.")
     var json = false
 
@@ -75,16 +81,19 @@ struct MixBenchCommand: ParsableCommand {
         }
         let frames = source.count / f
         guard frames > 0 else { throw CLIError("mix-bench: input shorter than one frame") }
+        if let talkers, talkers < 0 { throw CLIError("mix-bench: bad --talkers \(talkers)") }
+        if share && codec == "none" { throw CLIError("mix-bench: --share needs a codec") }
+        let mode = share ? "shared" : "per-listener"
         for n in counts {
             let result = try measure(n: n, rate: bridgeRate, source: source, frames: frames)
             let perParticipant = result / Double(n)
             let perCore = 20_000_000.0 / perParticipant
             if json {
                 print(
-                    "{\"participants\": \(n), \"codec\": \"\(codec)\", \"nsPerTick\": \(Int(result)), \"nsPerParticipantTick\": \(Int(perParticipant)), \"participantsPerCore\": \(Int(perCore))}"
+                    "{\"participants\": \(n), \"codec\": \"\(codec)\", \"encoding\": \"\(mode)\", \"talkers\": \(min(n, talkers ?? n)), \"nsPerTick\": \(Int(result)), \"nsPerParticipantTick\": \(Int(perParticipant)), \"participantsPerCore\": \(Int(perCore))}"
                 )
             } else {
-                print("N=\(n) codec=\(codec) ns/tick=\(Int(result)) ns/participant-tick=\(Int(perParticipant)) real-time participants/core=\(Int(perCore))")
+                print("N=\(n) codec=\(codec) encoding=\(mode) talkers=\(min(n, talkers ?? n)) ns/tick=\(Int(result)) ns/participant-tick=\(Int(perParticipant)) real-time participants/core=\(Int(perCore))")
             }
         }
     }
@@ -94,13 +103,18 @@ struct MixBenchCommand: ParsableCommand {
         var config = BridgeConfiguration()
         config.sampleRate = rate
         config.maximumParticipants = n
-        config.topK = .always(k: topK ?? n)
+        config.commandCapacity = max(config.commandCapacity, n + 16)  // every join is queued before the first tick
+        let talking = min(n, talkers ?? n)
+        config.topK = .always(k: max(1, topK ?? talking))
         let bridge = MixMinusBridge(configuration: config)
         // Participants run at their codec's rate (G.711 is 8 kHz: resampled to and from the bridge).
         let participantRate = try codec == "none" ? rate : makeDecoder(rate: rate).descriptor.sampleRate
         let pf = FrameDuration.ms20.samples(at: participantRate)
         let participantSource =
             participantRate == rate ? source : try Resampler.convert(source, from: rate.hertz, to: participantRate.hertz)
+        // Idle microphones: a faint noise (about -60 dBFS), below the speaker detector's onset.
+        let idleSource = (0..<source.count).map { i in Int16((i &* 7919) % 61 - 30) }
+        let participantIdle = Array(idleSource.prefix(participantSource.count))
         var ids: [ParticipantID] = []
         for i in 0..<n {
             do {
@@ -122,23 +136,20 @@ struct MixBenchCommand: ParsableCommand {
         // the source (encoded once, up front) play round-robin, offset per participant.
         var encoders: [any AudioEncoder] = []
         var decoders: [any AudioDecoder] = []
-        var payloads: [[UInt8]] = []
+        var talkPayloads: [[UInt8]] = []
+        var idlePayloads: [[UInt8]] = []
+        var group: SharedEncoding?
         if codec != "none" {
             for _ in 0..<n {
-                encoders.append(try makeEncoder(rate: rate))
+                if !share { encoders.append(try makeEncoder(rate: rate)) }
                 decoders.append(try makeDecoder(rate: rate))
             }
-            var enc = try makeEncoder(rate: rate)
-            var buffer = [UInt8](repeating: 0, count: enc.maximumPayloadSize)
-            for k in 0..<frames {
-                let size = try participantSource.withUnsafeBufferPointer { s in
-                    try buffer.withUnsafeMutableBytes { b in
-                        try enc.encode(UnsafeBufferPointer(rebasing: s[(k * pf)..<((k + 1) * pf)]), into: b)
-                    }
-                }
-                payloads.append(Array(buffer[0..<size]))
-            }
+            talkPayloads = try encodeAll(participantSource, frames: frames, samples: pf, rate: rate)
+            idlePayloads = try encodeAll(participantIdle, frames: frames, samples: pf, rate: rate)
+            if share { group = try makeSharedEncoding(bridge: bridge, ids: ids, rate: rate) }
         }
+        let payloads = (0..<n).map { $0 < talking ? talkPayloads : idlePayloads }
+        var sentBytes = 0
         var payloadOut = [UInt8](repeating: 0, count: encoders.first?.maximumPayloadSize ?? 1)
 
         // Read the options once: an @Option getter is generic code, not for a timed loop.
@@ -160,7 +171,7 @@ struct MixBenchCommand: ParsableCommand {
             for i in 0..<n {
                 let k = (tick + i * 7) % frames
                 if kernelOnly {
-                    source.withUnsafeBufferPointer { s in
+                    (i < talking ? source : idleSource).withUnsafeBufferPointer { s in
                         let frame = UnsafeBufferPointer(rebasing: s[(k * f)..<((k + 1) * f)])
                         if direct {
                             // A decoder would write here; the copy stands in for it.
@@ -172,13 +183,20 @@ struct MixBenchCommand: ParsableCommand {
                     }
                 } else if direct {
                     _ = bridge.inputFrame(for: ids[i])
-                    _ = try payloads[k].withUnsafeBytes { p in try decoders[i].decode(p, into: inputs[i]) }
+                    _ = try payloads[i][k].withUnsafeBytes { p in try decoders[i].decode(p, into: inputs[i]) }
                 } else {
-                    _ = try payloads[k].withUnsafeBytes { p in try decoders[i].decode(p, into: pcmIn) }
+                    _ = try payloads[i][k].withUnsafeBytes { p in try decoders[i].decode(p, into: pcmIn) }
                     _ = bridge.write(UnsafeBufferPointer(pcmIn), from: ids[i])
                 }
             }
             bridge.mix()
+            if let group {
+                // One encode per distinct signal; every listener's payload is then ready to send.
+                try group.encode()
+                for i in 0..<n { sentBytes &+= group.payloadCount(ids[i]) }
+                tick += 1
+                return
+            }
             for i in 0..<n {
                 if direct {
                     if !kernelOnly {
@@ -212,7 +230,53 @@ struct MixBenchCommand: ParsableCommand {
                 elapsed = MixBenchCommand.now() - start
             } while elapsed < minimumNanoseconds
         }
+        if sentBytes < 0 { print(sentBytes) }  // keeps the payload reads live
         return elapsed / Double(ticks)
+    }
+
+    /// The encoded frames of `pcm`, one payload per 20 ms frame.
+    func encodeAll(_ pcm: [Int16], frames: Int, samples pf: Int, rate: SampleRate) throws -> [[UInt8]] {
+        var enc = try makeEncoder(rate: rate)
+        var buffer = [UInt8](repeating: 0, count: enc.maximumPayloadSize)
+        var payloads: [[UInt8]] = []
+        for k in 0..<frames {
+            let size = try pcm.withUnsafeBufferPointer { s in
+                try buffer.withUnsafeMutableBytes { b in
+                    try enc.encode(UnsafeBufferPointer(rebasing: s[(k * pf)..<((k + 1) * pf)]), into: b)
+                }
+            }
+            payloads.append(Array(buffer[0..<size]))
+        }
+        return payloads
+    }
+
+    /// A `SharedEncoderGroup` of the codec's concrete encoder type (no existential on the
+    /// encode path), behind two closures: one call per tick and one per listener.
+    func makeSharedEncoding(bridge: MixMinusBridge, ids: [ParticipantID], rate: SampleRate) throws -> SharedEncoding {
+        func wrap<E: AudioEncoder>(
+            _ make: @escaping () throws(CodecError) -> E, handover: @escaping (inout E, E) -> Void = { $0 = $1 }
+        ) throws -> SharedEncoding {
+            let group = try SharedEncoderGroup(bridge: bridge, makeEncoder: make, handover: handover)
+            for id in ids { try group.add(id) }
+            return SharedEncoding(
+                encode: { () throws(CodecError) in try group.encode() },
+                payloadCount: { group.payload(for: $0)?.count ?? 0 })
+        }
+        do {
+            switch codec {
+            case "g722": return try wrap({ G722Encoder() })
+            case "pcmu": return try wrap({ PCMUEncoder() })
+            case "pcma": return try wrap({ PCMAEncoder() })
+            case "opus":
+                let configuration = OpusEncoder.Configuration(sampleRate: rate, complexity: 5)
+                // libopus state is private to TimbreOpus: a listener leaving the full mix
+                // restarts its encoder (a short transient at the far end); it is not copied.
+                return try wrap({ () throws(CodecError) in try OpusEncoder(configuration) }, handover: { own, _ in own.reset() })
+            default: throw CLIError("mix-bench: --share does not know codec \(codec)")
+            }
+        } catch let error as CodecError {
+            throw CLIError("mix-bench: \(error)")
+        }
     }
 
     func makeEncoder(rate: SampleRate) throws -> any AudioEncoder {
@@ -252,6 +316,12 @@ struct MixBenchCommand: ParsableCommand {
 }
 
 import TimbreDSP
+
+/// The shared-encoding side of `mix-bench`, type-erased once per run.
+struct SharedEncoding {
+    let encode: () throws(CodecError) -> Void
+    let payloadCount: (ParticipantID) -> Int
+}
 
 extension Resampler {
     static func convertForBench(_ file: (samples: [Int16], sampleRate: Int), to rate: Int) throws -> [Int16] {

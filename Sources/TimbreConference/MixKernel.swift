@@ -145,35 +145,50 @@ enum MixKernel {
         return total << 8
     }
 
-    /// The common case in 16 bits: adds a unity-gain input to a 16-bit bus with saturation
-    /// (vpaddsw, 16 lanes, half the memory traffic of a 32-bit bus) and returns the input's
-    /// energy. `overflow` becomes nonzero if any addition saturated (saturating sums do not
-    /// associate, so the caller then recomputes the bus in 32 bits).
+    /// The common case in 16 bits: adds a unity-gain input to a 16-bit bus (vpaddw, 16 lanes,
+    /// half the memory traffic of a 32-bit bus) and returns the input's energy and peak
+    /// magnitude. `overflow` becomes nonzero if any addition overflowed (the bus then holds
+    /// wrapped sums, and the caller recomputes it in 32 bits).
+    ///
+    /// Two loops, not one: a loop with 32-bit values in it (the energy) is vectorised at 8
+    /// lanes, which would halve the width of the 16-bit sum; here the sum runs at 16 lanes
+    /// and the energy loop reads the input again from L1. The overflow test is the sign rule
+    /// (an addition overflowed iff both operands' signs differ from the result's), all in 16 bits.
     @inlinable
     static func accumulate16(
         _ input: UnsafePointer<Int16>, into bus16: UnsafeMutablePointer<Int16>, count: Int, overflow: inout Int16
-    ) -> Int64 {
-        var total: Int64 = 0
+    ) -> (energy: Int64, peak: Int32) {
         var flag: Int16 = 0
-        var start = 0
-        while start < count {
-            let end = min(count, start + 960)
-            var e: Int32 = 0
-            for i in start..<end {
-                let x = input[i]
-                let a = bus16[i]
-                let wide = Int32(a) &+ Int32(x)
-                let saturated = Int16(truncatingIfNeeded: min(max(wide, -32768), 32767))
-                flag |= saturated ^ (a &+ x)
-                bus16[i] = saturated
-                let q = Int32(x &>> 4)
-                e &+= q &* q
-            }
-            total += Int64(UInt32(bitPattern: e))
-            start = end
+        var hi: Int16 = 0
+        var lo: Int16 = 0
+        for i in 0..<count {
+            let x = input[i]
+            let a = bus16[i]
+            let w = a &+ x
+            flag |= (a ^ w) & (x ^ w)
+            bus16[i] = w
+            hi = max(hi, x)
+            lo = min(lo, x)
         }
-        overflow |= flag
-        return total << 8
+        overflow |= flag &>> 15
+        return (energy(input, count: count), max(Int32(hi), 0 &- Int32(lo)))
+    }
+
+    /// out = bus16 − own in wrapping 16-bit arithmetic: 16 lanes per AVX2 vector, no widening,
+    /// no saturation, no peak scan. Only for a caller that has proved the result in range
+    /// (`peak(bus16) + peak(own) ≤ SoftLimiter.threshold`), where wrapping never happens and
+    /// the limiter is transparent — the common case of every ordinary conversation.
+    @inlinable @inline(__always)
+    static func minusWrapping(
+        _ bus16: UnsafePointer<Int16>, _ own: UnsafePointer<Int16>, into out: UnsafeMutablePointer<Int16>, count: Int
+    ) {
+        for i in 0..<count { out[i] = bus16[i] &- own[i] }
+    }
+
+    /// bus = widen(bus16).
+    @inlinable
+    static func widen(_ bus16: UnsafePointer<Int16>, into bus: UnsafeMutablePointer<Int32>, count: Int) {
+        for i in 0..<count { bus[i] = Int32(bus16[i]) }
     }
 
     /// bus += widen(bus16).

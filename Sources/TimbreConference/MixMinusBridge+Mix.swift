@@ -16,9 +16,9 @@ extension MixMinusBridge {
         // stored `var` of a class pays a dynamic exclusivity check.
         let frame = frameIndex
         let now = frame * Int64(f)
-        bus.update(repeating: 0, count: f)
         // Unity-gain, steady talkers (the usual case) sum into the 16-bit full-mix buffer; others
-        // (gains, fades) into the 32-bit bus. `overflow` records any 16-bit saturation.
+        // (gains, fades) into the 32-bit bus, which is cleared only when first needed (`any32`).
+        // `overflow` records any 16-bit overflow.
         fullMix.update(repeating: 0, count: f)
         var overflow: Int16 = 0
         var any32 = false
@@ -69,14 +69,18 @@ extension MixMinusBridge {
                     }
                 } else {
                     if current == target && target == 4096 {
-                        energy = MixKernel.accumulate16(inp, into: fullMix, count: f, overflow: &overflow)
+                        let (e, peak) = MixKernel.accumulate16(inp, into: fullMix, count: f, overflow: &overflow)
+                        energy = e
+                        slots[s].inputPeak = peak
                         slots[s].contributionIsInput = true
-                    } else if current == target {
-                        MixKernel.contribute(inp, gainQ12: target, into: c, sum: bus, count: f)
-                        any32 = true
                     } else {
-                        MixKernel.contributeRamp(inp, from: current, to: target, into: c, sum: bus, count: f)
+                        if !any32 { bus.update(repeating: 0, count: f) }
                         any32 = true
+                        if current == target {
+                            MixKernel.contribute(inp, gainQ12: target, into: c, sum: bus, count: f)
+                        } else {
+                            MixKernel.contributeRamp(inp, from: current, to: target, into: c, sum: bus, count: f)
+                        }
                     }
                     slots[s].inSum = true
                 }
@@ -94,14 +98,18 @@ extension MixMinusBridge {
         //    otherwise the 32-bit bus is completed and limited.
         var full = fullLimiter
         var busIs16 = false
-        if overflow == 0 && !any32 && full.isTransparent
-            && MixKernel.peakMagnitude(UnsafePointer(fullMix), count: f) <= SoftLimiter.threshold
-        {
+        // Listeners whose own peak is within this headroom get `full − own` by plain wrapping
+        // subtraction (negative: no such shortcut this frame).
+        var headroom: Int32 = -1
+        let fullPeak = overflow == 0 && !any32 ? MixKernel.peakMagnitude(UnsafePointer(fullMix), count: f) : Int32.max
+        if full.isTransparent && fullPeak <= SoftLimiter.threshold {
             busIs16 = true
+            headroom = SoftLimiter.threshold - fullPeak
         } else {
             if overflow == 0 {
-                MixKernel.widenAdd(fullMix, into: bus, count: f)
+                if any32 { MixKernel.widenAdd(fullMix, into: bus, count: f) } else { MixKernel.widen(fullMix, into: bus, count: f) }
             } else {
+                if !any32 { bus.update(repeating: 0, count: f) }
                 for s in 0..<slotCapacity where slots[s].occupied && slots[s].contributionIsInput {
                     MixKernel.add(input + s * f, into: bus, count: f)
                 }
@@ -122,6 +130,7 @@ extension MixMinusBridge {
             // Whisperers aimed at this listener this frame; reset for the next frame whatever it hears.
             let whisperers = whisperHead[s]
             whisperHead[s] = -1
+            var heardFull = false
             if settings.onHold && settings.holdMusic && !slots[s].leaving && hasHoldMusic {
                 out.update(from: holdFrame, count: f)
                 slots[s].limiter.follow(full)
@@ -132,9 +141,16 @@ extension MixMinusBridge {
                 if !slots[s].inSum && whisperers < 0 {
                     out.update(from: fullMix, count: f)
                     slots[s].limiter.follow(full)
+                    heardFull = current == target
                 } else {
                     var done = false
-                    if whisperers < 0 && slots[s].limiter.isTransparent {
+                    if whisperers < 0 && slots[s].contributionIsInput && slots[s].inputPeak <= headroom
+                        && slots[s].limiter.isTransparent
+                    {
+                        // Proved in range and below the threshold: exact, final, no scan.
+                        MixKernel.minusWrapping(fullMix, input + s * f, into: out, count: f)
+                        done = true
+                    } else if whisperers < 0 && slots[s].limiter.isTransparent {
                         // Fast path: subtract and narrow in one pass; final if within threshold.
                         let peak =
                             slots[s].contributionIsInput
@@ -146,7 +162,8 @@ extension MixMinusBridge {
                     }
                     if !done {
                         if !bus32Ready {
-                            MixKernel.widenAdd(fullMix, into: bus, count: f)
+                            // Not touched yet this frame (no 32-bit contribution, no overflow).
+                            MixKernel.widen(fullMix, into: bus, count: f)
                             bus32Ready = true
                         }
                         if slots[s].contributionIsInput {
@@ -167,6 +184,7 @@ extension MixMinusBridge {
                 if current != target { MixKernel.fadeOutput(out, from: current, to: target, count: f) }
             }
             slots[s].listenQ12 = target
+            slots[s].heardFullMix = heardFull
             slots[s].hasInput = false
             if slots[s].resampled, let port = ports[s], let down = port.downsampler {
                 down.process(UnsafeBufferPointer(start: out, count: f), into: port.output)

@@ -45,6 +45,8 @@ public final class MixMinusBridge {
         var contributed = false
         /// The contribution is the 16-bit input itself (unity gain, no fade): no 32-bit copy.
         var contributionIsInput = false
+        /// Peak magnitude of this frame's input, when `contributionIsInput`.
+        var inputPeak: Int32 = 0
         /// The participant's rate differs from the bridge's (its port holds resamplers).
         var resampled = false
         /// Samples per frame at the participant's rate.
@@ -56,6 +58,8 @@ public final class MixMinusBridge {
         var selected = false
         var normalizationDB: Float = 0
         var limiter: SoftLimiter
+        /// This frame's output is exactly `fullMixFrame` (set by `mix()`).
+        var heardFullMix = false
     }
 
     /// Events the bridge could not queue because the consumer fell behind.
@@ -195,6 +199,20 @@ public final class MixMinusBridge {
     public func outputFrame(for id: ParticipantID) -> UnsafeBufferPointer<Int16>? {
         guard let slot = liveSlot(id), !slots[slot].resampled else { return nil }
         return UnsafeBufferPointer(start: output + slot * frameSamples, count: frameSamples)
+    }
+
+    /// Whether what a participant hears this frame is exactly `fullMixFrame` (it is not mixed
+    /// itself, hears no whisper, is not fading, on hold or deaf): listeners for which this holds
+    /// may share one encoder and one payload (`SharedEncoderGroup`). Valid until the next `mix()`.
+    public func hearsFullMix(_ id: ParticipantID) -> Bool {
+        guard let slot = liveSlot(id) else { return false }
+        return slots[slot].heardFullMix
+    }
+
+    /// Samples per frame at a participant's own rate (what `write` takes and `read` gives).
+    public func participantFrameSamples(for id: ParticipantID) -> Int? {
+        guard let slot = liveSlot(id) else { return nil }
+        return slots[slot].participantFrameSamples
     }
 
     /// The limited mix of everyone contributing this frame (what a pure listener hears), at the

@@ -9,11 +9,16 @@
 //
 // Vectorisation check (Swift 6.3.1, x86_64, release with `-Xcc -march=x86-64-v3 -Xswiftc
 // -target-cpu -Xswiftc haswell`), by `objdump -d --no-show-raw-insn .build-release/release/timbre`:
-// `MixKernel.accumulate16` (sum + energy) is `vpaddsw`/`vpaddw`/`vpsraw`/`vpmaddwd` on 16-bit
-// lanes; `MixKernel.minus16` (each listener's mix-minus) is `vpsubsw`/`vpmaxsw`/`vpminsw` on
-// ymm; the 32-bit paths (`contribute`, `minusNarrow`) are `vpmovsxwd`/`vpaddd`/`vpsubd` with
+// `MixKernel.accumulate16`'s sum is `vpaddw`/`vpxor`/`vpand`/`vpmaxsw`/`vpminsw` on ymm (16
+// lanes; its energy loop is `vpsraw`/`vpmaddwd`, at 8 lanes); `MixKernel.minusWrapping` (each
+// listener's mix-minus when provably in range) is `vpsubw` on ymm inside `mix()`; the 32-bit paths (`contribute`, `minusNarrow`) are `vpmovsxwd`/`vpaddd`/`vpsubd` with
 // `vpackssdw` narrowing. No `call` inside any of those loops.
+//
+// "Shared G.722 tick": the whole encode side of a large room — N participants, 3 talking, top-K
+// 3 — with one `SharedEncoderGroup<G722Encoder>`: one encode for everyone hearing the full mix
+// plus one per mixed talker, and every listener's payload fetched; 0 mallocs per tick.
 import Benchmark
+import TimbreCodecs
 import TimbreConference
 import TimbreCore
 
@@ -74,6 +79,43 @@ let benchmarks: @Sendable () -> Void = {
                 }
                 return (bridge, ids, frames)
             }
+        }
+    }
+    for n in [100, 1000] {
+        Benchmark("Shared G.722 tick N=\(n) talkers=3") { benchmark, setup in
+            let (bridge, group, ids, frames) = setup
+            var bytes = 0
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                for i in 0..<ids.count {
+                    frames[min(i, 3)].withUnsafeBufferPointer { _ = bridge.write($0, from: ids[i]) }
+                }
+                bridge.mix()
+                try group.encode()
+                for id in ids { bytes &+= group.payload(for: id)?.count ?? 0 }
+            }
+            blackHole(bytes)
+        } setup: { () -> (MixMinusBridge, SharedEncoderGroup<G722Encoder>, [ParticipantID], [[Int16]]) in
+            var config = BridgeConfiguration()
+            config.maximumParticipants = n
+            config.topK = TopKPolicy(k: 3)
+            let bridge = MixMinusBridge(configuration: config)
+            let group = try SharedEncoderGroup(bridge: bridge, makeEncoder: { G722Encoder() })
+            var ids: [ParticipantID] = []
+            for i in 0..<n {
+                let id = try bridge.controller.join(as: i == 0 ? .host : .member, sampleRate: .wideband)
+                try group.add(id)
+                ids.append(id)
+            }
+            bridge.applyPendingCommands()
+            // Three talkers and one idle-microphone frame (about -60 dBFS) for everyone else.
+            let frames = (0..<3).map { talker($0, count: 320) } + [(0..<320).map { Int16(($0 &* 7919) % 61 - 30) }]
+            for _ in 0..<60 {
+                for i in 0..<n { frames[min(i, 3)].withUnsafeBufferPointer { _ = bridge.write($0, from: ids[i]) } }
+                bridge.mix()
+                try group.encode()
+            }
+            return (bridge, group, ids, frames)
         }
     }
 }

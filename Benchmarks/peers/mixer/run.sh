@@ -38,14 +38,33 @@ for mode in direct copy; do
 done
 
 echo
-echo "Whole bridge (decode + write + mix + read + encode per participant, one thread):"
-"$TIMBRE" mix-bench --codec g722 --participants 10,100,1000 --seconds "$SECONDS_PER_POINT"
-"$TIMBRE" mix-bench --codec g722 --participants 100 --seconds "$SECONDS_PER_POINT" --zero-copy
-"$TIMBRE" mix-bench --codec pcmu --rate 8000 --participants 100,1000 --seconds "$SECONDS_PER_POINT"
-"$TIMBRE" mix-bench --codec pcmu --participants 100 --seconds "$SECONDS_PER_POINT"
-"$TIMBRE" mix-bench --codec opus --participants 10,100 --seconds "$SECONDS_PER_POINT"
+echo "Whole bridge, one thread: per participant one decode (into the bridge) and its share of mix"
+echo "and encode; 3 talkers, the rest idle microphones (about -60 dBFS), top-K 3 (the bridge's"
+echo "policy for large rooms). per-listener: one encoder per participant; shared: SharedEncoderGroup,"
+echo "one encode for everyone who hears the full mix plus one per mixed talker."
+echo
+echo "| codec | encoding | N | ns/participant-tick | real-time participants/core |"
+echo "|---|---|---|---|---|"
+for spec in g722:16000 pcmu:8000 opus:16000; do
+    codec=${spec%:*}
+    rate=${spec#*:}
+    for encoding in per-listener shared; do
+        if [ "$encoding" = shared ]; then share=--share; else share=; fi
+        for n in 100 1000 2000; do
+            line=$("$TIMBRE" mix-bench --codec "$codec" --rate "$rate" --participants "$n" --talkers 3 \
+                --zero-copy $share --seconds "$SECONDS_PER_POINT")
+            ns=$(echo "$line" | field ns/participant-tick)
+            per_core=$(echo "$line" | field participants/core)
+            echo "| $codec | $encoding | $n | $ns | $per_core |"
+        done
+    done
+done
+echo
+echo "Peer (codec cost alone; a G.722 participant costs at least this):"
 if pkg-config --exists spandsp; then
     cc -O3 -march=native -o "$OUT/g722peer" "$ROOT/Benchmarks/peers/mixer/g722peer.c" \
         $(pkg-config --cflags --libs spandsp) -lm
     "$OUT/g722peer"
+else
+    echo "(libspandsp-dev not installed: no G.722 peer)"
 fi
