@@ -93,9 +93,17 @@ public struct JitterBuffer {
     private var lastTransit: Double?
     private var suspectTransit: Double?
     private var filteredLevel: Double = 0
+    /// Consecutive decoded frames below the stretcher's quiet level: the delay changes only once
+    /// a pause has lasted `pauseFramesBeforeStretching` frames.
+    private var quietRun = 0
     private var lastOutputConcealed = false
     /// Time of the pull in progress, nanoseconds.
     private var now: UInt64 = 0
+
+    /// Quiet decoded frames in a row (200 ms at 20 ms packets) before the delay may change.
+    static let pauseFramesBeforeStretching = 10
+    /// How far above the upper level limit (ms) voiced speech is accelerated too.
+    static let voicedAccelerateExcessMilliseconds = 200.0
 
     /// - Parameters:
     ///   - decoder: decodes this stream's payloads; owned by the buffer from now on.
@@ -402,18 +410,23 @@ public struct JitterBuffer {
         // Asymmetric limits: starving costs concealment, a little extra delay costs little.
         let low = target
         let high = max(target + 20, target * 1.25)
+        let frameEnergy = decodeScratch.withUnsafeBufferPointer { PitchSearch.energy($0, start: 0, length: decoded) }
+        quietRun = frameEnergy < stretcher.quietEnergy ? quietRun + 1 : 0
+        // The delay moves only in a pause that has lasted a while (between phrases), where a
+        // changed duration goes unheard and the timing inside speech stays as it was sent; voiced
+        // speech is accelerated only when the excess is extreme (a long stall played out late, or
+        // clock drift on audio with no pauses). Starving is left to concealment.
+        let excessive = filteredLevel > high + Self.voicedAccelerateExcessMilliseconds
         var written = decoded
         var stretched = false
-        if activity == .normal {
+        if activity == .normal && (quietRun > Self.pauseFramesBeforeStretching || excessive) {
             stretched = decodeScratch.withUnsafeBufferPointer { src in
                 stretchScratch.withUnsafeMutableBufferPointer { dst in
                     let input = UnsafeBufferPointer(rebasing: src[0..<decoded])
-                    // Change the delay in pauses; touch voiced speech only when far off target
-                    // (a big excess after a stall, or close to starving).
                     if filteredLevel > high {
-                        written = stretcher.accelerate(input, into: dst, allowVoiced: filteredLevel > high + 40)
+                        written = stretcher.accelerate(input, into: dst, allowVoiced: excessive)
                     } else if filteredLevel < low {
-                        written = stretcher.expand(input, into: dst, allowVoiced: filteredLevel < low - 10)
+                        written = stretcher.expand(input, into: dst, allowVoiced: false)
                     }
                     return written != decoded
                 }

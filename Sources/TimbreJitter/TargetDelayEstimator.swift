@@ -6,11 +6,19 @@
 /// constant network delay and slow clock drift (±200 ppm is 0.2 ms per second) fall out. The
 /// histogram has `bucketMilliseconds`-wide buckets; every update multiplies all buckets by the
 /// forget factor and adds the rest to the new packet's bucket, so old behaviour fades in about
-/// `1 / (1 − forgetFactor)` packets. Storage is fixed at `init`; `update` allocates nothing.
+/// `1 / (1 − forgetFactor)` packets.
+///
+/// Peaks are left out: a packet whose relative delay exceeds `peakMilliseconds` (a cellular
+/// handover or a long Wi-Fi stall, hundreds of milliseconds, seconds apart) does not enter the
+/// histogram. Covering such a stall would hold the whole call at its delay for the forgetting
+/// time, while concealing through it costs the same concealment either way; the moderate delays
+/// of jitter and reordering stay in and are covered. Storage is fixed at `init`; `update`
+/// allocates nothing.
 struct TargetDelayEstimator {
     let bucketMilliseconds: Double
     let quantile: Double
     let forgetFactor: Double
+    let peakMilliseconds: Double
     private var histogram: [Double]
     private var transits: [Double]
     private var transitCount = 0
@@ -21,8 +29,9 @@ struct TargetDelayEstimator {
 
     init(
         bucketMilliseconds: Double = 5, maximumMilliseconds: Double = 2000, quantile: Double = 0.97,
-        forgetFactor: Double = 0.998, windowPackets: Int = 100
+        forgetFactor: Double = 0.998, windowPackets: Int = 100, peakMilliseconds: Double = 120
     ) {
+        self.peakMilliseconds = peakMilliseconds
         self.bucketMilliseconds = bucketMilliseconds
         self.quantile = quantile
         self.forgetFactor = forgetFactor
@@ -46,6 +55,7 @@ struct TargetDelayEstimator {
         var minimum = transit
         for i in 0..<transitCount where transits[i] < minimum { minimum = transits[i] }
         let relative = transit - minimum
+        if relative > peakMilliseconds { return }
         let bucket = min(histogram.count - 1, max(0, Int(relative / bucketMilliseconds)))
         // Start-up: forget faster so the first seconds are not dominated by the empty prior.
         updates += 1

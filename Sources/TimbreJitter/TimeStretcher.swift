@@ -19,8 +19,9 @@ struct TimeStretcher {
     let maximumLag: Int
     /// Correlation above which a frame counts as voiced enough to splice.
     var correlationThreshold = 0.9
-    /// Mean square below which a frame is quiet enough to splice anywhere (about −40 dBFS).
-    var quietEnergy = 330.0 * 330.0
+    /// Mean square below which a frame is quiet enough to splice anywhere (about −50 dBFS: a
+    /// pause, not soft speech, whose shortening would be heard and would shift its timing).
+    var quietEnergy = 100.0 * 100.0
 
     init(sampleRate: Int) {
         self.sampleRate = sampleRate
@@ -71,7 +72,9 @@ struct TimeStretcher {
         guard quiet || allowVoiced else { return copy(y, out) }
         let found = PitchSearch.forward(y, start: 0, length: r.overlap, minimumLag: r.low, maximumLag: r.high)
         guard quiet || found.correlation >= correlationThreshold else { return copy(y, out) }
-        let p = found.lag
+        // A pause is lengthened by the longest span the frame allows, so the level recovers
+        // within a few pause frames.
+        let p = quiet ? r.high : found.lag
         let l = r.overlap
         for k in 0..<p { out[k] = y[k] }
         crossFade(y, p, y, 0, l, into: out, at: p)
