@@ -74,12 +74,14 @@ final class LoadStreamPlan: @unchecked Sendable {
             }
         }
         maximumPayload = maximum
-        // Calibrate: decode the marked loop from a fresh decoder and find the first onset.
+        // Calibrate: decode the marked loop as a receiver in mid-stream would (40 frames of
+        // speech first, so adaptive decoders such as G.722's ADPCM have adapted) and find the onset.
         var decoder = try entry.makeDecoder()
         var pcmOut = [Int16](repeating: 0, count: max(decoder.maximumFrameSamples, n) * 2)
         var decoded: [Int16] = []
-        for f in 0..<(LoadStreamPlan.framesPerSecond) {
-            let o = encoded[1][f]
+        let lead = 40
+        for f in (LoadStreamPlan.frames - lead)..<(LoadStreamPlan.frames + 10) {
+            let o = encoded[1][f % LoadStreamPlan.frames]
             let got = try o.withUnsafeBytes { src in
                 try pcmOut.withUnsafeMutableBufferPointer { try decoder.decode(src, into: $0) }
             }
@@ -88,8 +90,10 @@ final class LoadStreamPlan: @unchecked Sendable {
         let onset = decoded.withUnsafeBufferPointer {
             LoadMarker.firstOnset(in: $0, limit: $0.count, rate: codec.sampleRate)
         }
-        guard let onset else { throw CLIError("internal: the \(codec.rawValue) marker is not detectable after encoding") }
-        onsetDelayNanoseconds = Int64(onset) * 1_000_000_000 / Int64(codec.sampleRate)
+        guard let onset, onset >= lead * n else {
+            throw CLIError("internal: the \(codec.rawValue) marker is not detectable after encoding")
+        }
+        onsetDelayNanoseconds = Int64(onset - lead * n) * 1_000_000_000 / Int64(codec.sampleRate)
     }
 
     deinit {

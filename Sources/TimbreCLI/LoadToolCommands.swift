@@ -47,11 +47,17 @@ struct LoadBencodeCommand: ParsableCommand {
     static func bencode(_ object: Any) throws -> LoadBencode {
         switch object {
         case let s as String: return .string(s)
-        case is Bool: throw CLIError("bencode has no booleans")
-        case let i as Int: return .integer(i)
-        case let d as Double:
-            guard d == d.rounded(), abs(d) < 9e18 else { throw CLIError("bencode has only integers, not \(d)") }
-            return .integer(Int(d))
+        case let n as NSNumber:
+            // Foundation on Linux hands JSON numbers and booleans over as NSNumber; its type
+            // code tells them apart ("c"/"B" booleans, "d"/"f" floating point).
+            let type = String(cString: n.objCType)
+            if type == "c" || type == "B" { throw CLIError("bencode has no booleans") }
+            if type == "d" || type == "f" {
+                let d = n.doubleValue
+                guard d == d.rounded(), abs(d) < 9e18 else { throw CLIError("bencode has only integers, not \(d)") }
+                return .integer(Int(d))
+            }
+            return .integer(n.intValue)
         case let a as [Any]: return .list(try a.map(bencode))
         case let d as [String: Any]: return .dictionary(try d.map { (Array($0.key.utf8), try bencode($0.value)) })
         default: throw CLIError("bencode cannot carry null")

@@ -37,7 +37,7 @@ import TimbreTestSupport
         let json = try JSONSerialization.data(withJSONObject: message)
         let encoded = try Self.timbre(["load", "bencode", "--encode"], stdin: Array(json))
         #expect(encoded.status == 0, "\(encoded.stderr)")
-        #expect(encoded.stdout.hasPrefix("d4:call-id2:c15:codecd4:maskl4:PCMUe9:transcodel4:G722ee7:command5:offer"))
+        #expect(encoded.stdout.hasPrefix("d7:call-id2:c15:codecd4:maskl4:PCMUe9:transcodel4:G722ee7:command5:offer"))
         let decoded = try Self.timbre(["load", "bencode", "--decode"], stdin: Array(encoded.stdout.utf8))
         #expect(decoded.status == 0, "\(decoded.stderr)")
         let back = try JSONSerialization.jsonObject(with: Data(decoded.stdout.utf8))
@@ -113,11 +113,12 @@ import TimbreTestSupport
             #expect(r.status == 0, "\(r.stderr)")
             let found = r.stdout.split(separator: "\n").compactMap { Int($0) }
             #expect(found.count == onsets.count, "\(codec): \(found)")
-            // About the same delay for both (the codec's: G.722's QMF filters; Opus's look-ahead,
-            // whose onset shape also depends on where it falls in a frame), and under 10 ms.
+            // About the same delay for both (the codec's: G.722's QMF filters, Opus's look-ahead),
+            // and under 10 ms. Both adapt to what preceded the onset (ADPCM step size, CELT's
+            // frame position), so the threshold crossing moves by up to 0.5 ms (G.722) or 1 ms.
             if found.count == 2 {
                 let d0 = found[0] - onsets[0], d1 = found[1] - onsets[1]
-                #expect(abs(d0 - d1) <= (codec == "g722" ? 1 : rate / 1000), "\(codec): \(found)")
+                #expect(abs(d0 - d1) <= (codec == "g722" ? rate / 2000 : rate / 1000), "\(codec): \(found)")
                 #expect(d0 >= 0 && d0 < rate / 100, "\(codec): delay \(d0) samples")
             }
         }
@@ -195,12 +196,12 @@ import TimbreTestSupport
     }
 
     @Test func packetsTheRelayDropsAreCountedAsLostInTheService() throws {
-        let (r, o) = try Self.loopback(["--loopback-drop-every", "25"], codec: "pcmu")
+        let (r, o) = try Self.loopback(["--loopback-drop-every", "50"], codec: "pcmu")
         #expect(r.status == 1, "\(r.stderr)")
         let loss = o["loss"] as? [String: Any] ?? [:]
         let gaps = loss["outputSequenceGaps"] as? Int ?? 0
-        // 6 streams × 150 packets in the 3 s window, every 25th of them dropped: 36 ± the edges.
-        #expect(gaps >= 36 - 6 && gaps <= 36 + 6, "\(loss)")
+        // 6 streams × 150 packets in the 3 s window, every 50th of them dropped: 18 ± the edges.
+        #expect(gaps >= 18 - 6 && gaps <= 18 + 6, "\(loss)")
         #expect(o["lostInService"] as? Int == gaps)
         #expect(o["callsHeld"] as? Int == 3)
     }
