@@ -19,6 +19,8 @@ struct LoadReport {
     var outputSequenceGaps: Int
     var outputShortfall: Int
     var generatorSocketDrops: Int
+    /// Packets on a leg from another SSRC or of another payload type than negotiated.
+    var foreignPackets: Int
     var senderLateTicks: Int
     var sendFailures: Int
     var latencies: [Double]
@@ -61,7 +63,7 @@ struct LoadReport {
                 ("packetsSent", .int(packetsSent)), ("serviceReceived", opt(serviceReceived)),
                 ("inputShortfall", opt(inputShortfall)), ("lateDiscarded", opt(lateDiscarded)),
                 ("serviceSocketDrops", .int(serviceSocketDrops)), ("outputSequenceGaps", .int(outputSequenceGaps)),
-                ("outputShortfall", .int(outputShortfall)), ("generatorSocketDrops", .int(generatorSocketDrops)),
+                ("outputShortfall", .int(outputShortfall)), ("generatorSocketDrops", .int(generatorSocketDrops)), ("foreignPackets", .int(foreignPackets)),
                 ("senderLateTicks", .int(senderLateTicks)), ("sendFailures", .int(sendFailures)),
             ])),
             ("latencyMs", .object([

@@ -31,7 +31,8 @@ enum LoadSDP {
         var formats: [UInt8] = []
         var rtpmaps: [UInt8: String] = [:]
         var inAudio = false
-        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        // "\r\n" is one Character (grapheme) in Swift, so split on isNewline, not on "\n".
+        for raw in text.split(whereSeparator: \.isNewline) {
             let line = String(raw)
             if line.hasPrefix("m=") {
                 if port != nil { break }  // only the first audio stream
@@ -62,7 +63,7 @@ enum LoadSDP {
     /// The payload type `text` gives `codec` in its first audio stream (nil when absent).
     static func payloadType(of codec: LoadCodec, in text: String) -> UInt8? {
         var seenAudio = false
-        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for raw in text.split(whereSeparator: \.isNewline) {
             if raw.hasPrefix("m=") {
                 if seenAudio { break }
                 seenAudio = raw.hasPrefix("m=audio")

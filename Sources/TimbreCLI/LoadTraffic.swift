@@ -44,7 +44,10 @@ final class LoadTraffic: @unchecked Sendable {
         var transit = 0.0
         var jitter = 0.0
         var lastArrival: Int64 = 0
-        var otherPayloadTypes = 0
+        /// Packets of another payload type (telephone-event, CN) or from another SSRC than the
+        /// first one seen (a stream this leg was not set up for).
+        var foreign = 0
+        var ssrc: UInt32 = 0
         var decodeFailures = 0
         var totalReceived = 0
     }
@@ -196,8 +199,10 @@ final class LoadTraffic: @unchecked Sendable {
         let pt = bytes[1] & 0x7f
         if pt >= 72 && pt <= 76 { return }  // RTCP on the RTP port
         streams[i].totalReceived += 1
-        guard pt == legs[i].receivePayloadType else {
-            streams[i].otherPayloadTypes += 1
+        let ssrc = UInt32(bytes[8]) << 24 | UInt32(bytes[9]) << 16 | UInt32(bytes[10]) << 8 | UInt32(bytes[11])
+        if streams[i].totalReceived == 1 { streams[i].ssrc = ssrc }
+        guard pt == legs[i].receivePayloadType, ssrc == streams[i].ssrc else {
+            streams[i].foreign += 1
             return
         }
         let seq = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
