@@ -64,7 +64,8 @@ final class LoadNGClient {
                 do { value = try LoadBencode(decoding: Array(reply[(space + 1)...])) } catch {
                     throw Failure(description: "rtpengine reply to \(command): \(error)")
                 }
-                guard value["result"]?.text == "ok" else {
+                // "pong" is ping's success.
+                guard value["result"]?.text == "ok" || value["result"]?.text == "pong" else {
                     let reason = value["error-reason"]?.text ?? value["result"]?.text ?? "no result"
                     throw Failure(description: "rtpengine \(command) failed: \(reason)")
                 }

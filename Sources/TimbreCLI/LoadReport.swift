@@ -49,7 +49,8 @@ struct LoadReport {
         return sorted[max(0, min(sorted.count - 1, rank))]
     }
 
-    var cpuPerCall: Double? { serviceCPU.map { held > 0 ? $0 / Double(held) : 0 } }
+    /// Service CPU (cores) per call set up: the load offered, whether or not the service held it.
+    var cpuPerCall: Double? { serviceCPU.map { setUp > 0 ? $0 / Double(setUp) : 0 } }
 
     var json: JSONOutput {
         func opt(_ v: Int?) -> JSONOutput { v.map { .int($0) } ?? .null }
