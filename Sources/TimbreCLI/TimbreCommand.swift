@@ -28,6 +28,7 @@ public struct TimbreCommand: ParsableCommand {
             AECCommand.self,
             DeviceCommand.self,
             NetsimCommand.self,
+            LoadCommand.self,
         ]
     )
 

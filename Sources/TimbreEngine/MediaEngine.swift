@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import CTimbreLinux
 import Glibc
 #endif
 import Synchronization
@@ -228,13 +229,8 @@ public final class MediaEngine: Sendable {
     }
 }
 
-/// Core count without Foundation's ProcessInfo on the hot path.
+/// The CPUs this process may run on. Under `taskset -c 1` that is one, however many the
+/// machine has: one media thread per usable core, never two threads fighting over one.
 enum System {
-    static var coreCount: Int {
-        #if canImport(Glibc)
-        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        #else
-        return 1
-        #endif
-    }
+    static var coreCount: Int { Int(timbre_usable_cpu_count()) }
 }

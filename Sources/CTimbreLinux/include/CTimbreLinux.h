@@ -23,6 +23,9 @@ int timbre_hidraw_max_descriptor_size(void);
    /dev/hidrawN. */
 int timbre_pty_open(char *slave_name, size_t len);
 
+/* CPUs this process may run on: its affinity mask (taskset, cgroup cpusets), not every CPU online. */
+int timbre_usable_cpu_count(void);
+
 #include "timbre_udp.h"
 
 #endif

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Peer comparison for `timbre load`: timbred and Debian's rtpengine (userspace forwarding and
+# transcoding, driven through its NG protocol) under the same RTP loads, each service pinned to
+# ONE core, the load generator on another. Prints one table: calls held, packets lost inside the
+# service, p50/p99 added one-way latency, service CPU per call, for both side by side.
+#
+#   Benchmarks/peers/load/run.sh                 # the issue's loads, 10 s each
+#   LOADS="pcmu:pcmu:250" LOAD_SECONDS=5 Benchmarks/peers/load/run.sh
+#
+# A load is CODEC:CODEC2:N (N calls, the second leg in CODEC2, transcoded when it differs) or
+# conf:CODEC:K (one conference of K parties; rtpengine has no mixer, so it shows n/a).
+# Needs the release build: swift build -c release -Xcc -march=x86-64-v3 -Xswiftc -target-cpu \
+#   -Xswiftc haswell --scratch-path .build-release   (or BUILD=dir with timbre and timbred)
+# and rtpengine (apt-get install -y rtpengine-daemon).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+BUILD=${BUILD:-$ROOT/.build-release/release}
+SECONDS_EACH=${LOAD_SECONDS:-10}
+WARMUP=${LOAD_WARMUP:-3}
+SERVICE_CORE=${SERVICE_CORE:-1}
+GENERATOR_CORE=${GENERATOR_CORE:-0}
+LOADS=${LOADS:-"pcmu:pcmu:250 pcmu:pcmu:500 pcmu:pcmu:1000 pcmu:g722:500 opus:pcmu:120 conf:g722:100"}
+API_PORT=${API_PORT:-18089}
+NG_PORT=${NG_PORT:-22223}
+export TIMBRE_SAMPLE_AUDIO=$ROOT/SampleAudio
+
+for b in "$BUILD/timbre" "$BUILD/timbred"; do
+    [ -x "$b" ] || { echo "missing $b (build the release first)" >&2; exit 2; }
+done
+command -v rtpengine >/dev/null || { echo "rtpengine not installed (apt-get install -y rtpengine-daemon)" >&2; exit 2; }
+
+WORK=$(mktemp -d /tmp/timbre-load-peers.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+cat > "$WORK/timbred.json" <<JSON
+{"api": {"host": "127.0.0.1", "port": $API_PORT},
+ "rtp": {"host": "127.0.0.1", "portMin": 30000, "portMax": 35999, "timeoutSeconds": 600},
+ "limits": {"endpoints": 5000, "bridges": 3000, "participantsPerBridge": 1000},
+ "logging": {"level": "warning"}, "dataDirectory": "$WORK/data"}
+JSON
+taskset -c "$SERVICE_CORE" "$BUILD/timbred" --config "$WORK/timbred.json" > "$WORK/timbred.log" 2>&1 &
+TIMBRED=$!; PIDS+=("$TIMBRED")
+taskset -c "$SERVICE_CORE" rtpengine --table=-1 --foreground --log-stderr --log-level=4 --no-log-timestamps \
+    --interface=127.0.0.1 --listen-ng=127.0.0.1:$NG_PORT --port-min=40000 --port-max=49999 \
+    --num-threads=1 --media-num-threads=1 --timeout=600 --silent-timeout=600 > "$WORK/rtpengine.log" 2>&1 &
+RTPENGINE=$!; PIDS+=("$RTPENGINE")
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$API_PORT/healthz" >/dev/null && break; sleep 0.1; done
+sleep 0.5
+echo "timbred pid $TIMBRED, rtpengine pid $RTPENGINE ($(rtpengine --version 2>&1 | head -1)), both on core $SERVICE_CORE;" \
+    "generator on core $GENERATOR_CORE; ${SECONDS_EACH} s measured after ${WARMUP} s warm-up per load" >&2
+
+run() {  # name backend-args load-args...
+    local out=$1; shift
+    taskset -c "$GENERATOR_CORE" "$BUILD/timbre" load "$@" --seconds "$SECONDS_EACH" --warmup "$WARMUP" --json \
+        > "$out" 2> "$out.err" || true
+    [ -s "$out" ] || echo "{\"error\": $(jq -Rs . < "$out.err")}" > "$out"
+}
+
+i=0
+for load in $LOADS; do
+    IFS=: read -r a b n <<< "$load"
+    i=$((i + 1))
+    if [ "$a" = conf ]; then
+        args=(--calls 1 --conference "$n" --codec "$b")
+    else
+        args=(--calls "$n" --codec "$a" --transcode-to "$b")
+    fi
+    echo "load $load: timbred ..." >&2
+    run "$WORK/$i.timbred.json" --api "http://127.0.0.1:$API_PORT" --service-pid "$TIMBRED" "${args[@]}"
+    echo "load $load: rtpengine ..." >&2
+    if [ "$a" = conf ]; then
+        echo '{"error": "rtpengine has no conference mixer"}' > "$WORK/$i.rtpengine.json"
+    else
+        run "$WORK/$i.rtpengine.json" --rtpengine "127.0.0.1:$NG_PORT" --service-pid "$RTPENGINE" "${args[@]}"
+    fi
+    echo "$load" > "$WORK/$i.name"
+done
+
+python3 - "$WORK" "$i" <<'PY'
+import json, sys
+work, count = sys.argv[1], int(sys.argv[2])
+def cell(path):
+    d = json.load(open(path))
+    if "error" in d:
+        return ["n/a"] * 4 + [d["error"].strip().splitlines()[-1][:60] if d["error"].strip() else "failed"]
+    lat = d["latencyMs"]; cpu = d["cpu"]
+    p = lambda v: "-" if v is None else f"{v:.1f}"
+    pc = cpu.get("servicePercentPerCall")
+    return [f'{d["callsHeld"]}/{d["callsRequested"]}', str(d["lostInService"]),
+            f'{p(lat["p50"])}/{p(lat["p99"])}' + (f' (jb {lat["jitterBufferTargetMean"]:.0f})' if lat.get("jitterBufferTargetMean") is not None else ""),
+            "-" if pc is None else f"{pc:.4f}% ({100/pc:.0f}/core)" if pc > 0 else "0", ""]
+rows = [["load", "timbred held", "lost", "p50/p99 ms", "CPU/call", "rtpengine held", "lost", "p50/p99 ms", "CPU/call"]]
+notes = []
+for k in range(1, count + 1):
+    name = open(f"{work}/{k}.name").read().strip()
+    t, r = cell(f"{work}/{k}.timbred.json"), cell(f"{work}/{k}.rtpengine.json")
+    rows.append([name] + t[:4] + r[:4])
+    for who, c in (("timbred", t), ("rtpengine", r)):
+        if c[4]: notes.append(f"{name} {who}: {c[4]}")
+widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+for r in rows:
+    print("  ".join(v.ljust(w) for v, w in zip(r, widths)))
+for n in notes:
+    print("note:", n)
+print(f"(raw JSON per run in {work})")
+PY

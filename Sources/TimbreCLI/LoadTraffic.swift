@@ -1,0 +1,257 @@
+import Foundation
+import Synchronization
+import TimbreCodecs
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Streams RTP into every leg every 20 ms and takes in what the service sends back: one sender
+/// thread on absolute 20 ms deadlines (`clock_nanosleep` on CLOCK_MONOTONIC, so no drift), one
+/// receiver thread on epoll over all leg sockets.
+///
+/// Per-packet work allocates nothing: payloads come precomputed from `LoadStreamPlan`, headers
+/// are written into one scratch buffer, decoders and marker detectors exist per leg from the
+/// start, and the logs of marker sends and onsets have their capacity reserved up front.
+final class LoadTraffic: @unchecked Sendable {
+    // @unchecked: the sender's and receiver's state is touched only by their own thread until
+    // both are joined; the window bounds are atomics.
+    let legs: [LoadLeg]
+    private let plans: [LoadCodec: LoadStreamPlan]
+    private let stopSending = Atomic<Bool>(false)
+    private let stopReceiving = Atomic<Bool>(false)
+    /// Measured window in CLOCK_REALTIME ns; packets and markers outside it are not counted.
+    let windowStart = Atomic<Int64>(.max)
+    let windowEnd = Atomic<Int64>(.max)
+    private let senderDone = DispatchSemaphore(value: 0)
+    private let receiverDone = DispatchSemaphore(value: 0)
+
+    // Sender results.
+    private(set) var sent: [Int]
+    private(set) var sendFailures = 0
+    private(set) var lateTicks = 0
+    /// (sending leg, CLOCK_REALTIME ns of the marker's onset on the wire).
+    private(set) var markerSends: [(leg: Int32, time: Int64)] = []
+
+    // Receiver results, per leg, for packets received inside the window.
+    struct StreamStatistics {
+        var received = 0
+        var firstExtended: Int64 = -1
+        var highestExtended: Int64 = -1
+        var cycles: Int64 = 0
+        var lastSequence: UInt16 = 0
+        var started = false
+        var transit = 0.0
+        var jitter = 0.0
+        var lastArrival: Int64 = 0
+        /// Packets of another payload type (telephone-event, CN) or from another SSRC than the
+        /// first one seen (a stream this leg was not set up for).
+        var foreign = 0
+        var ssrc: UInt32 = 0
+        var decodeFailures = 0
+        var totalReceived = 0
+    }
+    private(set) var streams: [StreamStatistics]
+    /// (receiving leg, CLOCK_REALTIME ns of a marker onset).
+    private(set) var onsets: [(leg: Int32, time: Int64)] = []
+
+    init(legs: [LoadLeg], plans: [LoadCodec: LoadStreamPlan], expectedSeconds: Int) {
+        self.legs = legs
+        self.plans = plans
+        sent = [Int](repeating: 0, count: legs.count)
+        streams = [StreamStatistics](repeating: StreamStatistics(), count: legs.count)
+        markerSends.reserveCapacity(legs.count * (expectedSeconds + 2) + 16)
+        onsets.reserveCapacity(legs.count * (expectedSeconds + 2) * 2 + 16)
+    }
+
+    func start() throws {
+        let decoders = LoadDecoders(try legs.map { try $0.codec.registryEntry.makeDecoder() })
+        let receiver = Thread { [self] in receive(decoders: decoders.take()) }
+        receiver.name = "load-receive"
+        receiver.stackSize = 1 << 20
+        receiver.start()
+        let sender = Thread { [self] in send() }
+        sender.name = "load-send"
+        sender.stackSize = 1 << 20
+        sender.start()
+    }
+
+    /// Stops sending, waits `drainMilliseconds` for the last packets, stops receiving.
+    func stop(drainMilliseconds: Int) {
+        stopSending.store(true, ordering: .relaxed)
+        senderDone.wait()
+        usleep(UInt32(drainMilliseconds) * 1000)
+        stopReceiving.store(true, ordering: .relaxed)
+        receiverDone.wait()
+    }
+
+    // MARK: Sending
+
+    private func send() {
+        let count = legs.count
+        var ssrc = [UInt32](repeating: 0, count: count)
+        var sequence = [UInt16](repeating: 0, count: count)
+        var timestamp = [UInt32](repeating: 0, count: count)
+        var g = SystemRandomNumberGenerator()
+        for i in 0..<count {
+            ssrc[i] = UInt32.random(in: 1...UInt32.max, using: &g)
+            sequence[i] = UInt16.random(in: 0...UInt16.max, using: &g)
+            timestamp[i] = UInt32.random(in: 0...UInt32.max, using: &g)
+        }
+        var remotes = legs.map(\.remote)
+        let legPlans = legs.map { plans[$0.codec]! }
+        let packet = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
+        defer { packet.deallocate() }
+        let period: Int64 = 20_000_000
+        var deadline = LoadSocket.monotonicNanoseconds()
+        var tick = 0
+        remotes.withUnsafeMutableBufferPointer { remotes in
+            while !stopSending.load(ordering: .relaxed) {
+                var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+                while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+                for i in 0..<count {
+                    let leg = legs[i]
+                    let position = tick + leg.frameOffset
+                    let frame = position % LoadStreamPlan.frames
+                    let second = position / LoadStreamPlan.framesPerSecond
+                    let marked = second % leg.markerPeriod == leg.markerTurn
+                    let plan = legPlans[i]
+                    let payload = plan.payload(frame: frame, marked: marked)
+                    let b = packet.baseAddress!
+                    b.storeBytes(of: 0x80, as: UInt8.self)
+                    b.storeBytes(of: leg.sendPayloadType | (tick == 0 ? 0x80 : 0), toByteOffset: 1, as: UInt8.self)
+                    b.storeBytes(of: sequence[i].bigEndian, toByteOffset: 2, as: UInt16.self)
+                    b.storeBytes(of: timestamp[i].bigEndian, toByteOffset: 4, as: UInt32.self)
+                    b.storeBytes(of: ssrc[i].bigEndian, toByteOffset: 8, as: UInt32.self)
+                    (b + 12).copyMemory(from: payload.baseAddress!, byteCount: payload.count)
+                    if marked && frame % LoadStreamPlan.framesPerSecond == 0 {
+                        markerSends.append((Int32(i), LoadSocket.realtimeNanoseconds() + plan.onsetDelayNanoseconds))
+                    }
+                    if LoadSocket.send(leg.fd, b, 12 + payload.count, to: remotes.baseAddress! + i) {
+                        sent[i] += 1
+                    } else {
+                        sendFailures += 1
+                    }
+                    sequence[i] &+= 1
+                    timestamp[i] &+= leg.codec.ticksPerFrame
+                }
+                tick += 1
+                deadline += period
+                if LoadSocket.monotonicNanoseconds() > deadline { lateTicks += 1 }
+            }
+        }
+        senderDone.signal()
+    }
+
+    // MARK: Receiving
+
+    /// Hands the per-leg decoders to the receiver thread, which alone uses them.
+    final class LoadDecoders: @unchecked Sendable {
+        private var decoders: [any AudioDecoder]
+        init(_ decoders: [any AudioDecoder]) { self.decoders = decoders }
+        func take() -> [any AudioDecoder] { decoders }
+    }
+
+    private func receive(decoders: [any AudioDecoder]) {
+        var decoders = decoders
+        // ~Copyable elements cannot live in an Array; keep them in a manually managed buffer.
+        let detectorBuffer = UnsafeMutablePointer<LoadMarkerDetector>.allocate(capacity: legs.count)
+        for (i, leg) in legs.enumerated() { (detectorBuffer + i).initialize(to: LoadMarkerDetector(rate: leg.codec.sampleRate)) }
+        defer {
+            detectorBuffer.deinitialize(count: legs.count)
+            detectorBuffer.deallocate()
+        }
+        // poll(2) over every leg socket (Swift's Glibc module does not export epoll), at most
+        // once per 4 ms: each sweep finds a packet or two waiting per socket, and the receive
+        // times come from the kernel, so the sweep interval does not show in the latency.
+        let fds = UnsafeMutableBufferPointer<pollfd>.allocate(capacity: legs.count)
+        defer { fds.deallocate() }
+        for (i, leg) in legs.enumerated() { fds[i] = pollfd(fd: leg.fd, events: Int16(POLLIN), revents: 0) }
+        let pcm = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 48_000 / 50 * 6)
+        defer { pcm.deallocate() }
+        var receiver = LoadReceiver()
+        while !stopReceiving.load(ordering: .relaxed) {
+            let n = poll(fds.baseAddress, nfds_t(fds.count), 20)
+            guard n > 0 else { continue }
+            let start = windowStart.load(ordering: .relaxed)
+            let end = windowEnd.load(ordering: .relaxed)
+            for i in 0..<fds.count where fds[i].revents != 0 {
+                fds[i].revents = 0
+                let fd = legs[i].fd
+                while let got = receiver.receive(fd) {
+                    handle(
+                        leg: i, bytes: UnsafeRawBufferPointer(rebasing: receiver.buffer[0..<got.length]), time: got.nanoseconds,
+                        inWindow: got.nanoseconds >= start && got.nanoseconds < end, decoder: &decoders[i],
+                        detector: &detectorBuffer[i], pcm: pcm)
+                }
+            }
+            usleep(4_000)
+        }
+        receiverDone.signal()
+    }
+
+    @inline(__always)
+    private func handle(
+        leg i: Int, bytes: UnsafeRawBufferPointer, time: Int64, inWindow: Bool, decoder: inout any AudioDecoder,
+        detector: inout LoadMarkerDetector, pcm: UnsafeMutableBufferPointer<Int16>
+    ) {
+        guard bytes.count >= 12, bytes[0] >> 6 == 2 else { return }
+        let pt = bytes[1] & 0x7f
+        if pt >= 72 && pt <= 76 { return }  // RTCP on the RTP port
+        streams[i].totalReceived += 1
+        let ssrc = UInt32(bytes[8]) << 24 | UInt32(bytes[9]) << 16 | UInt32(bytes[10]) << 8 | UInt32(bytes[11])
+        if streams[i].totalReceived == 1 { streams[i].ssrc = ssrc }
+        guard pt == legs[i].receivePayloadType, ssrc == streams[i].ssrc else {
+            streams[i].foreign += 1
+            return
+        }
+        let seq = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
+        let ts = UInt32(bytes[4]) << 24 | UInt32(bytes[5]) << 16 | UInt32(bytes[6]) << 8 | UInt32(bytes[7])
+        var offset = 12 + 4 * Int(bytes[0] & 0x0f)
+        if bytes[0] & 0x10 != 0, bytes.count >= offset + 4 {
+            offset += 4 + 4 * (Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3]))
+        }
+        var end = bytes.count
+        if bytes[0] & 0x20 != 0, let pad = bytes.last { end -= Int(pad) }
+        guard offset <= end else { return }
+        if inWindow {
+            var s = streams[i]
+            s.received += 1
+            if !s.started {
+                s.started = true
+                s.firstExtended = Int64(seq)
+                s.highestExtended = Int64(seq)
+                s.lastSequence = seq
+            } else {
+                let delta = Int16(bitPattern: seq &- s.lastSequence)
+                if delta > 0 {
+                    if seq < s.lastSequence { s.cycles += 65_536 }
+                    s.lastSequence = seq
+                    s.highestExtended = s.cycles + Int64(seq)
+                }
+            }
+            // RFC 3550 A.8 interarrival jitter, in RTP timestamp units.
+            let arrival = Double(time) * Double(legs[i].codec.rtpClockRate) / 1e9
+            let transit = arrival - Double(ts)
+            if s.lastArrival != 0 {
+                var d = transit - s.transit
+                // The timestamp wraps every 2^32 ticks; keep the difference small.
+                if d > 2_147_483_648 { d -= 4_294_967_296 } else if d < -2_147_483_648 { d += 4_294_967_296 }
+                s.jitter += (abs(d) - s.jitter) / 16
+            }
+            s.transit = transit
+            s.lastArrival = time
+            streams[i] = s
+        }
+        let decoded: Int
+        do {
+            decoded = try decoder.decode(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), into: pcm)
+        } catch {
+            streams[i].decodeFailures += 1
+            return
+        }
+        if let onset = detector.process(UnsafeBufferPointer(rebasing: pcm[0..<decoded]), time: time) {
+            onsets.append((Int32(i), onset))
+        }
+    }
+}
