@@ -89,7 +89,7 @@ let package = Package(
             dependencies: [
                 "TimbreCore", "TimbreCodecs", "TimbreOpus", "TimbreDSP", "TimbreAudioFile",
                 "TimbreRTP", "TimbreJitter", "TimbreConference", "TimbreRecording",
-                "TimbreGreetings", "TimbreHID", "TimbreHeadset", "TimbreAudioDevices",
+                "TimbreGreetings", "TimbreHID", "TimbreHeadset", "TimbreAudioDevices", "TimbreSDP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

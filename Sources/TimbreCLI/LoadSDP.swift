@@ -1,3 +1,5 @@
+import TimbreSDP
+
 /// The little SDP `timbre load` writes (one audio stream, one codec, ptime 20, like a phone
 /// with a fixed codec) and reads back from the service's answer or offer: address, port and
 /// the payload type and codec of the first format on the m= line.
@@ -23,59 +25,34 @@ enum LoadSDP {
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    /// Reads the first audio stream of `text`; its codec must be one of ours.
+    /// Reads the first audio stream of `text` (with TimbreSDP's parser, the one the service
+    /// uses); its first format must be one of our codecs.
     static func parse(_ text: String) throws(Failure) -> Media {
-        var sessionAddress: String?
-        var mediaAddress: String?
-        var port: Int?
-        var formats: [UInt8] = []
-        var rtpmaps: [UInt8: String] = [:]
-        var inAudio = false
-        // "\r\n" is one Character (grapheme) in Swift, so split on isNewline, not on "\n".
-        for raw in text.split(whereSeparator: \.isNewline) {
-            let line = String(raw)
-            if line.hasPrefix("m=") {
-                if port != nil { break }  // only the first audio stream
-                let f = line.dropFirst(2).split(separator: " ")
-                inAudio = f.first == "audio"
-                if inAudio, f.count >= 4 {
-                    port = Int(f[1])
-                    formats = f[3...].compactMap { UInt8($0) }
-                }
-            } else if line.hasPrefix("c=") {
-                let address = line.split(separator: " ").last.map(String.init)
-                if inAudio { mediaAddress = address } else if port == nil { sessionAddress = address }
-            } else if inAudio, line.hasPrefix("a=rtpmap:") {
-                let f = line.dropFirst(9).split(separator: " ")
-                if f.count == 2, let pt = UInt8(f[0]) { rtpmaps[pt] = f[1].split(separator: "/").first.map(String.init) }
-            }
+        let session: SessionDescription
+        do { session = try SessionDescription(parsing: text) } catch { throw Failure(description: "SDP: \(error)") }
+        guard let index = session.media.firstIndex(where: { $0.media == "audio" }) else {
+            throw Failure(description: "SDP without an audio stream")
         }
-        guard let port, port > 0 else { throw Failure(description: "SDP without an audio port") }
-        guard let address = mediaAddress ?? sessionAddress else { throw Failure(description: "SDP without a c= address") }
-        guard let pt = formats.first else { throw Failure(description: "SDP audio stream without formats") }
-        let name = rtpmaps[pt] ?? [0: "PCMU", 8: "PCMA", 9: "G722"][pt]
-        guard let name, let codec = LoadCodec(encodingName: name) else {
-            throw Failure(description: "SDP's first format \(pt) (\(rtpmaps[pt] ?? "?")) is not pcmu, pcma, g722 or opus")
+        let audio = session.media[index]
+        guard audio.port > 0 else { throw Failure(description: "SDP without an audio port") }
+        guard let address = session.effectiveConnection(forMedia: index)?.address else {
+            throw Failure(description: "SDP without a c= address")
         }
-        return Media(address: address, port: port, payloadType: pt, codec: codec)
+        guard let pt = audio.formats.first.flatMap({ UInt8($0) }) else { throw Failure(description: "SDP audio stream without formats") }
+        guard let name = audio.rtpMap(for: pt)?.encodingName, let codec = LoadCodec(encodingName: name) else {
+            throw Failure(description: "SDP's first format \(pt) is not pcmu, pcma, g722 or opus")
+        }
+        return Media(address: address, port: audio.port, payloadType: pt, codec: codec)
     }
 
     /// The payload type `text` gives `codec` in its first audio stream (nil when absent).
     static func payloadType(of codec: LoadCodec, in text: String) -> UInt8? {
-        var seenAudio = false
-        for raw in text.split(whereSeparator: \.isNewline) {
-            if raw.hasPrefix("m=") {
-                if seenAudio { break }
-                seenAudio = raw.hasPrefix("m=audio")
-                if seenAudio, codec != .opus, raw.split(separator: " ").dropFirst(3).contains(Substring(String(codec.payloadType))) {
-                    return codec.payloadType
-                }
-            } else if seenAudio, raw.hasPrefix("a=rtpmap:") {
-                let f = raw.dropFirst(9).split(separator: " ")
-                if f.count == 2, f[1].lowercased().hasPrefix(codec.encodingName.lowercased() + "/") { return UInt8(f[0]) }
-            }
+        guard let session = try? SessionDescription(parsing: text), let audio = session.media.first(where: { $0.media == "audio" }) else {
+            return nil
         }
-        return nil
+        return audio.formats.compactMap { UInt8($0) }.first { pt in
+            audio.rtpMap(for: pt).map { LoadCodec(encodingName: $0.encodingName) == codec } ?? false
+        }
     }
 
     /// `sdp` with payload type `old` renumbered to `new` on the m= line and in a= lines (to
