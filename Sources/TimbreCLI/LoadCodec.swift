@@ -5,42 +5,21 @@ import TimbreOpus
 enum LoadCodec: String, CaseIterable {
     case pcmu, pcma, g722, opus
 
-    /// SDP encoding name (rtpmap) and the payload type we offer.
-    var encodingName: String {
-        switch self {
-        case .pcmu: "PCMU"
-        case .pcma: "PCMA"
-        case .g722: "G722"
-        case .opus: "opus"
-        }
-    }
-
-    var payloadType: UInt8 {
-        switch self {
-        case .pcmu: 0
-        case .pcma: 8
-        case .g722: 9
-        case .opus: 111
-        }
-    }
-
-    /// The RTP clock (RFC 3551: G.722 keeps 8000 for historical reasons; RFC 7587: Opus 48000).
-    var rtpClockRate: Int { self == .opus ? 48_000 : 8_000 }
-
-    /// PCM rate of encoder input and decoder output.
-    var sampleRate: Int {
-        switch self {
-        case .pcmu, .pcma: 8_000
-        case .g722: 16_000
-        case .opus: 48_000
-        }
-    }
-
-    var rtpmap: String { self == .opus ? "opus/48000/2" : "\(encodingName)/8000" }
+    /// What RTP and SDP need to know, from the codec's own descriptor (the registry's): SDP
+    /// encoding name and rtpmap, the payload type we offer, the RTP clock (RFC 3551: G.722
+    /// keeps 8000; RFC 7587: Opus 48000) and the PCM rate of encoder input and decoder output.
+    var descriptor: CodecDescriptor { Self.descriptors[self]! }
+    var encodingName: String { descriptor.encodingName }
+    var payloadType: UInt8 { descriptor.payloadType }
+    var rtpClockRate: Int { descriptor.rtpClockRate }
+    var sampleRate: Int { descriptor.sampleRate.hertz }
+    var rtpmap: String { descriptor.rtpmap }
 
     /// Samples of one 20 ms frame at `sampleRate`, and RTP ticks per frame.
-    var frameSamples: Int { sampleRate / 50 }
-    var ticksPerFrame: UInt32 { UInt32(rtpClockRate / 50) }
+    var frameSamples: Int { descriptor.samplesPerFrame(.ms20) }
+    var ticksPerFrame: UInt32 { UInt32(descriptor.rtpTicksPerFrame(.ms20)) }
+
+    private static let descriptors = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.registryEntry.descriptor) })
 
     static var names: String { allCases.map(\.rawValue).joined(separator: "|") }
 
