@@ -131,7 +131,7 @@ let package = Package(
         tests("TimbreOpusTests", ["TimbreOpus", "TimbreCodecs"]),
         tests("TimbreDSPTests", ["TimbreDSP"]),
         tests("TimbreAudioFileTests", ["TimbreAudioFile"]),
-        tests("TimbreRTPTests", ["TimbreRTP"]),
+        tests("TimbreRTPTests", ["TimbreRTP", "TimbreCore"]),
         tests("TimbreSDPTests", ["TimbreSDP"]),
         tests("TimbreJitterTests", ["TimbreJitter", "TimbreRTP", "TimbreCodecs", "TimbreDSP", "TimbreOpus"]),
         tests("TimbreConferenceTests", ["TimbreConference"]),

@@ -49,7 +49,7 @@ public struct DTMFGenerator: Sendable {
         self.pauseSamples = max(0, pauseMilliseconds) * sampleRate.hertz / 1000
         self.lowAmplitude = DTMFGenerator.amplitude(dBm0: lowGroupDBm0)
         self.highAmplitude = DTMFGenerator.amplitude(dBm0: highGroupDBm0)
-        self.queue = Array(repeating: .d0, count: DTMFGenerator.queueCapacity)
+        self.queue = Array(repeating: .zero, count: DTMFGenerator.queueCapacity)
     }
 
     /// Peak amplitude in sample units of a sine at `dBm0` (G.711: full scale = +3.14 dBm0),

@@ -1,40 +1,4 @@
-/// The named DTMF events of RFC 4733 §3.2 (event codes 0...16).
-public enum DTMFDigit: UInt8, Hashable, Sendable, CaseIterable, CustomStringConvertible {
-    case zero = 0, one, two, three, four, five, six, seven, eight, nine
-    case star = 10, pound = 11
-    case a = 12, b = 13, c = 14, d = 15
-    case flash = 16
-
-    /// The digit as typed ("0"..."9", "*", "#", "A"..."D", "flash").
-    public var description: String {
-        switch self {
-        case .star: "*"
-        case .pound: "#"
-        case .a: "A"
-        case .b: "B"
-        case .c: "C"
-        case .d: "D"
-        case .flash: "flash"
-        default: String(rawValue)
-        }
-    }
-
-    /// Parses "0"..."9", "*", "#", "A"..."D" (either case) or "flash".
-    public init?(_ text: String) {
-        switch text {
-        case "*": self = .star
-        case "#": self = .pound
-        case "A", "a": self = .a
-        case "B", "b": self = .b
-        case "C", "c": self = .c
-        case "D", "d": self = .d
-        case "flash", "FLASH", "Flash": self = .flash
-        default:
-            guard text.count == 1, let v = UInt8(text), v <= 9 else { return nil }
-            self.init(rawValue: v)
-        }
-    }
-}
+public import TimbreCore
 
 /// Why a telephone-event payload was rejected.
 public enum TelephoneEventError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -58,7 +22,8 @@ public enum TelephoneEventError: Error, Hashable, Sendable, CustomStringConverti
 /// |     event     |E|R| volume    |          duration             |
 /// ```
 public struct TelephoneEvent: Hashable, Sendable {
-    /// Event code (0...16 for DTMF and flash; other codes are tones this module carries as numbers).
+    /// Event code (0...15 for the DTMF keys, 16 for flash; other codes are tones this module
+    /// carries as numbers).
     public var event: UInt8
     /// The E bit: this packet reports the end of the event.
     public var isEnd: Bool
@@ -76,7 +41,10 @@ public struct TelephoneEvent: Hashable, Sendable {
         self.duration = duration
     }
 
-    /// The DTMF digit, or nil for other event codes.
+    /// RFC 4733 §3.2's event code for a hook flash (the only named DTMF event that is not a key).
+    public static let flash: UInt8 = 16
+
+    /// The DTMF key, or nil for flash and other event codes.
     public var digit: DTMFDigit? { DTMFDigit(rawValue: event) }
 
     /// Parses the first event block of `payload` (further blocks, which some senders append, and

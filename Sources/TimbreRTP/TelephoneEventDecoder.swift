@@ -1,3 +1,5 @@
+public import TimbreCore
+
 /// Turns received RFC 4733 telephone-event packets into whole events with durations.
 ///
 /// Handles what real streams do: the three retransmitted end packets (reported once),

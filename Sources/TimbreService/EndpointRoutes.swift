@@ -176,17 +176,9 @@ struct EndpointRoutes {
         router.post("/v1/endpoints/:id/dtmf") { request, context -> Response in
             let body = try await JSONBody.decode(DTMF.self, from: request, limit: limit)
             let ep = try endpoint(context)
-            let valid = Set("0123456789*#ABCDabcd")
-            guard (1...32).contains(body.digits.count), body.digits.allSatisfy(valid.contains) else {
+            let keys = body.digits.compactMap(DTMFDigit.init)
+            guard (1...32).contains(body.digits.count), keys.count == body.digits.count else {
                 throw APIError(.badRequest, "invalid_body", "digits: 1 to 32 of 0-9 * # A-D")
-            }
-            let codes: [UInt8] = body.digits.uppercased().map { c in
-                switch c {
-                case "*": return 10
-                case "#": return 11
-                case "A", "B", "C", "D": return UInt8(12 + Int(c.asciiValue! - 65))
-                default: return UInt8(c.asciiValue! - 48)
-                }
             }
             let mode = body.mode ?? (ep.telephoneEvent ? "rfc4733" : "inband")
             switch mode {
@@ -194,10 +186,10 @@ struct EndpointRoutes {
                 guard ep.telephoneEvent, ep.leg.media?.telephoneEventPayloadType != nil else {
                     throw APIError.conflict("no_telephone_event", "telephone-event was not negotiated; use mode inband")
                 }
-                try? media.engine.sendDigits(codes, leg: ep.leg.id)
+                try? media.engine.sendDigits(keys.map(\.rawValue), leg: ep.leg.id)
             case "inband":
                 let rate = ep.leg.sampleRate
-                let pcm = Self.inbandDigits(body.digits.uppercased(), rate: rate)
+                let pcm = Self.inbandDigits(keys, rate: rate)
                 try? media.engine.play(AudioSource(samples: pcm, loops: false), playback: media.newPlaybackID(), leg: ep.leg.id)
             default:
                 throw APIError(.badRequest, "invalid_body", "mode: must be rfc4733 or inband")
@@ -228,21 +220,9 @@ struct EndpointRoutes {
     }
 
     /// Renders digits as Q.23 tone pairs (the generator's own timing) for in-band sending.
-    static func inbandDigits(_ digits: String, rate: SampleRate) -> [Int16] {
+    static func inbandDigits(_ digits: [DTMFDigit], rate: SampleRate) -> [Int16] {
         var gen = DTMFGenerator(sampleRate: rate)
-        for c in digits {
-            let digit: TimbreDSP.DTMFDigit?
-            switch c {
-            case "*": digit = .star
-            case "#": digit = .pound
-            case "A": digit = .a
-            case "B": digit = .b
-            case "C": digit = .c
-            case "D": digit = .d
-            default: digit = c.wholeNumberValue.flatMap { TimbreDSP.DTMFDigit(rawValue: UInt8($0)) }
-            }
-            if let digit { _ = gen.enqueue(digit) }
-        }
+        for digit in digits { _ = gen.enqueue(digit) }
         let frame = rate.hertz / 50
         var out: [Int16] = []
         var buf = [Int16](repeating: 0, count: frame)

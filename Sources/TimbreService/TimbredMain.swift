@@ -51,6 +51,9 @@ public enum TimbredMain {
             return h
         }
         let logger = Logger(label: "timbred")
+        // A file-size limit (`ulimit -f`) reached by one recording must fail that recording with
+        // an EFBIG write error (and a recording.failed event), not kill the whole service.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             let deps = try TimbreApplication.makeDependencies(config: config, logger: logger)
             let app = TimbreApplication.buildApplication(deps)

@@ -23,7 +23,7 @@ import Glibc
 
     @Test func digitMetadataMatchesQ23AndRFC4733() {
         #expect(DTMFDigit.star.rawValue == 10 && DTMFDigit.pound.rawValue == 11 && DTMFDigit.d.rawValue == 15)
-        #expect(DTMFDigit.d5.frequencies == (770, 1336))
+        #expect(DTMFDigit.five.frequencies == (770, 1336))
         #expect(DTMFDigit.star.frequencies == (941, 1209))
         #expect(DTMFDigit.a.frequencies == (697, 1633))
         for d in DTMFDigit.allCases {
@@ -67,7 +67,7 @@ import Glibc
 
     @Test func levelAndTwistRules() {
         let rate = SampleRate.narrowband
-        let digits: [DTMFDigit] = [.d8]
+        let digits: [DTMFDigit] = [.eight]
         // Level: −25 dBm0 per tone is accepted, −35 dBm0 is not.
         #expect(self.digits(detect(DTMFGenerator.samples(for: digits, sampleRate: rate, lowGroupDBm0: -25, highGroupDBm0: -25), rate: 8000)) == "8")
         #expect(self.digits(detect(DTMFGenerator.samples(for: digits, sampleRate: rate, lowGroupDBm0: -35, highGroupDBm0: -35), rate: 8000)).isEmpty)
@@ -159,9 +159,9 @@ import Glibc
     @Test func generatorQueueIsBoundedAndResets() {
         var g = DTMFGenerator(sampleRate: .narrowband)
         var accepted = 0
-        for _ in 0..<DTMFGenerator.queueCapacity where g.enqueue(.d1) { accepted += 1 }
+        for _ in 0..<DTMFGenerator.queueCapacity where g.enqueue(.one) { accepted += 1 }
         #expect(accepted == DTMFGenerator.queueCapacity)
-        let overflow = g.enqueue(.d2)
+        let overflow = g.enqueue(.two)
         #expect(!overflow)
         #expect(!g.isIdle)
         g.reset()

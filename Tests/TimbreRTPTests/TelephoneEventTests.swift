@@ -1,4 +1,5 @@
 import Testing
+import TimbreCore
 import TimbreRTP
 
 @Suite struct TelephoneEventTests {
@@ -10,12 +11,17 @@ import TimbreRTP
         #expect(throws: TelephoneEventError.tooShort(3)) { try TelephoneEvent(parsing: [1, 2, 3]) }
     }
 
-    @Test func digitsAndNames() {
-        #expect(DTMFDigit.allCases.count == 17)
-        #expect(DTMFDigit("#") == .pound && DTMFDigit("*") == .star && DTMFDigit("d") == .d && DTMFDigit("7") == .seven)
-        #expect(DTMFDigit("10") == nil && DTMFDigit("") == nil && DTMFDigit("E") == nil)
-        #expect(DTMFDigit.flash.rawValue == 16 && DTMFDigit.a.description == "A")
-        for d in DTMFDigit.allCases { #expect(DTMFDigit(d.description) == d) }
+    @Test func eventCodesNameKeysAndFlash() {
+        // RFC 4733 §3.2: codes 0–15 are the sixteen keys, 16 is flash, the rest are not keys.
+        #expect(DTMFDigit.allCases.count == 16)
+        #expect(TelephoneEvent(event: 11, duration: 0).digit == .pound)
+        #expect(TelephoneEvent(event: 10, duration: 0).digit == .star)
+        #expect(TelephoneEvent(event: 15, duration: 0).digit == .d)
+        #expect(TelephoneEvent(event: 7, duration: 0).digit == .seven)
+        #expect(TelephoneEvent(event: TelephoneEvent.flash, duration: 0).digit == nil)
+        #expect(TelephoneEvent(event: 32, duration: 0).digit == nil)
+        #expect(DTMFDigit("d") == .d && DTMFDigit("E") == nil && DTMFDigit.a.description == "A")
+        for d in DTMFDigit.allCases { #expect(TelephoneEvent(event: d.rawValue, duration: 0).digit == d) }
     }
 
     @Test func encoderSequence() {
@@ -121,7 +127,7 @@ import TimbreRTP
         var d = TelephoneEventDecoder()
         // Only the end packets arrive (start and updates lost).
         let u = d.receive(marker: false, timestamp: 800, event: TelephoneEvent(event: 16, isEnd: true, duration: 1200))
-        #expect(u.began == 16 && u.ended?.digit == .flash && u.ended?.duration == 1200)
+        #expect(u.began == 16 && u.ended?.event == TelephoneEvent.flash && u.ended?.digit == nil && u.ended?.duration == 1200)
         let again = d.receive(marker: false, timestamp: 800, event: TelephoneEvent(event: 16, isEnd: true, duration: 1200))
         #expect(again.ended == nil)
     }
@@ -140,6 +146,7 @@ import TimbreRTP
     @Test func everyDigitRoundTripsThroughRTP() throws {
         var d = TelephoneEventDecoder()
         var got: [DTMFDigit] = []
+        var ended = 0
         var ts: UInt32 = 0
         var seq: UInt16 = 0
         for digit in DTMFDigit.allCases {
@@ -158,5 +165,13 @@ import TimbreRTP
             ts &+= 1600
         }
         #expect(got == DTMFDigit.allCases)
+        // Flash travels as event 16 and is reported as an event without a key.
+        for q in TelephoneEventEncoder.packets(event: TelephoneEvent.flash, timestamp: ts, duration: 800, ticksPerPacket: 160) {
+            if let e = d.receive(marker: q.marker, timestamp: q.timestamp, event: q.event).ended {
+                #expect(e.event == TelephoneEvent.flash && e.digit == nil && e.duration == 800)
+                ended += 1
+            }
+        }
+        #expect(ended == 1)
     }
 }

@@ -156,10 +156,18 @@ import TimbreAudioFile
             let portA = sdpPort(epA["sdp"] as! String), portB = sdpPort(epB["sdp"] as! String)
             async let heard = Self.collectEvents(port: port) { events in events.contains { $0["type"] as? String == "dtmf" } }
             try await Self.waitForSubscribers(deps.events, 1)
-            // Phone A presses 7 for 120 ms: 6 updates, then the end packet three times (RFC 4733 §2.5.1.4).
+            // Phone A first sends a hook flash (event 16, not a key: no dtmf event, and it must not
+            // upset the service), then presses 7 for 120 ms: 6 updates, then the end packet three
+            // times (RFC 4733 §2.5.1.4).
             let digitStart: UInt32 = 160 * 20
             try await everyFrame(40) { k in
-                if k < 20 || k >= 29 {
+                if (10..<16).contains(k) {
+                    let n = k - 10
+                    let pkt = Self.telephoneEvent(16, end: n >= 3, duration: UInt16(min(n + 1, 3) * 160), seq: a.sequence, timestamp: 160 * 10, marker: n == 0)
+                    a.send(pkt, to: portA)
+                    a.sequence &+= 1
+                    a.timestamp &+= 160
+                } else if k < 20 || k >= 29 {
                     a.sendTone(to: portA, amplitude: 0)
                 } else {
                     let n = k - 20

@@ -32,10 +32,17 @@ import TimbreTestSupport
         let base: String
     }
 
-    static func start(configPath: String, port: Int) async throws -> Daemon {
+    /// Starts `timbred`; with `fileSizeLimit` it runs under `prlimit --fsize` (util-linux), so
+    /// every file it writes stops growing at that many bytes — a full disk, one file at a time.
+    static func start(configPath: String, port: Int, fileSizeLimit: Int? = nil) async throws -> Daemon {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["--config", configPath]
+        if let fileSizeLimit {
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            p.arguments = ["--fsize=\(fileSizeLimit):\(fileSizeLimit)", "--", binary, "--config", configPath]
+        } else {
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = ["--config", configPath]
+        }
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
@@ -65,6 +72,12 @@ import TimbreTestSupport
 
     /// Two phones bridged through the daemon with a recording of the bridge; streams ~2 s of tone.
     static func callAndRecord(_ d: Daemon) async throws -> String {
+        try await callAndRecord(d, frames: 100).recording
+    }
+
+    /// Two phones bridged through the daemon, a recording of the bridge, then `frames` 20 ms
+    /// frames of tone; returns the bridge and recording ids and the phones to keep streaming.
+    static func callAndRecord(_ d: Daemon, frames: Int) async throws -> (bridge: String, recording: String, stream: @Sendable (Int) async throws -> Void) {
         let a = try TestPhone(), b = try TestPhone()
         let epA = object(try await request("POST", d.base + "/v1/endpoints", json: ["sdp": a.offer()]).body)
         let epB = object(try await request("POST", d.base + "/v1/endpoints", json: ["sdp": b.offer()]).body)
@@ -76,12 +89,15 @@ import TimbreTestSupport
         #expect(rec.status == 201)
         let rid = try #require(object(rec.body)["id"] as? String)
         let portA = sdpPort(epA["sdp"] as? String ?? ""), portB = sdpPort(epB["sdp"] as? String ?? "")
-        try await everyFrame(100) { _ in
-            a.sendTone(to: portA)
-            b.sendTone(to: portB, amplitude: 0)
-            a.drain(); b.drain()
+        let stream: @Sendable (Int) async throws -> Void = { n in
+            try await everyFrame(n) { _ in
+                a.sendTone(to: portA)
+                b.sendTone(to: portB, amplitude: 0)
+                a.drain(); b.drain()
+            }
         }
-        return rid
+        try await stream(frames)
+        return (bid, rid, stream)
     }
 
     static func writeConfig(dir: String, port: Int, rtp: ClosedRange<Int>) throws -> String {
@@ -146,5 +162,43 @@ import TimbreTestSupport
         #expect(row["state"] as? String == "stopped", "\(row)")
         let seconds = try await Self.downloadIsValidWAV(second, rid, dir: dir)
         #expect(seconds > 1.5)
+    }
+
+    /// A full disk (here: a per-file size limit) fails the recording that hit it — state
+    /// "failed" with the write error, the file a valid WAV holding what fit — while the service
+    /// and the call go on, and a recording started afterwards runs and stops normally.
+    @Test func fileSizeLimitFailsOneRecordingAndTheServiceGoesOn() async throws {
+        let dir = NSTemporaryDirectory() + "timbred-full-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let port = try Self.freePort()
+        let config = try Self.writeConfig(dir: dir, port: port, rtp: 33200...33299)
+        let limit = 48 * 1024  // 1.5 s of 16 kHz mono WAV; the catalog database stays far below
+        let d = try await Self.start(configPath: config, port: port, fileSizeLimit: limit)
+        defer { kill(d.process.processIdentifier, SIGKILL); d.process.waitUntilExit() }
+        let call = try await Self.callAndRecord(d, frames: 200)
+
+        var row: [String: Any] = [:]
+        for _ in 0..<100 {
+            row = Self.object(try await Self.request("GET", d.base + "/v1/recordings/\(call.recording)").body)
+            if row["state"] as? String == "failed" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(row["state"] as? String == "failed", "\(row)")
+        #expect(d.process.isRunning)
+        #expect(try await Self.request("GET", d.base + "/healthz").status == 200)
+        let kept = try await Self.downloadIsValidWAV(d, call.recording, dir: dir)
+        #expect(kept > 0.5 && kept < 3.5, "what fit under the limit is kept: \(kept) s")
+        let size = (try FileManager.default.attributesOfItem(atPath: dir + "/\(call.recording).wav")[.size] as? Int) ?? 0
+        #expect(size <= limit)
+
+        // Another recording of the same call, started after the failure, works.
+        let second = try await Self.request("POST", d.base + "/v1/recordings", json: ["bridge": call.bridge])
+        #expect(second.status == 201)
+        let rid2 = try #require(Self.object(second.body)["id"] as? String)
+        try await call.stream(25)
+        #expect(Self.object(try await Self.request("GET", d.base + "/v1/recordings/\(rid2)").body)["state"] as? String == "recording")
+        #expect(try await Self.request("POST", d.base + "/v1/recordings/\(rid2)/stop").status == 200)
+        #expect(try await Self.downloadIsValidWAV(d, rid2, dir: dir) > 0.2)
     }
 }
