@@ -96,6 +96,69 @@ import Testing
         }
     }
 
+    /// Well-formed RTP and RTCP headers carrying hostile content — every telephone-event code
+    /// (flash, 17…255), short and over-long event payloads, empty and oversized audio payloads,
+    /// payload types never negotiated, sequence and timestamp jumps, RTCP of every packet type
+    /// with lying lengths — get past the parser into the leg. The service must survive all of it
+    /// and the call must carry audio again once the stream is clean.
+    @Test func wellFormedPacketsWithHostileContentAreSurvived() async throws {
+        let app = try Self.app(Self.config(ports: 32300...32399))
+        try await app.test(.live) { client in
+            let a = try TestPhone(), b = try TestPhone()
+            let epA = Self.json(try await client.execute(uri: "/v1/endpoints", method: .post, body: Self.body(["sdp": a.offer()])).body)
+            let epB = Self.json(try await client.execute(uri: "/v1/endpoints", method: .post, body: Self.body(["sdp": b.offer()])).body)
+            let bid = Self.json(try await client.execute(uri: "/v1/bridges", method: .post, body: Self.body(["type": "call"])).body)["id"] as! String
+            for ep in [epA, epB] {
+                _ = try await client.execute(uri: "/v1/bridges/\(bid)/participants", method: .post, body: Self.body(["endpoint": ep["id"]!]))
+            }
+            let portA = sdpPort(epA["sdp"] as! String)
+            var rng = SystemRandomNumberGenerator()
+            func rtp(_ pt: UInt8, seq: UInt16, ts: UInt32, ssrc: UInt32 = 0x3039, marker: Bool = false, _ payload: [UInt8]) -> [UInt8] {
+                var p: [UInt8] = [0x80, (marker ? 0x80 : 0) | pt, UInt8(seq >> 8), UInt8(seq & 0xFF)]
+                p += [UInt8(ts >> 24), UInt8((ts >> 16) & 0xFF), UInt8((ts >> 8) & 0xFF), UInt8(ts & 0xFF)]
+                p += [UInt8(ssrc >> 24), UInt8((ssrc >> 16) & 0xFF), UInt8((ssrc >> 8) & 0xFF), UInt8(ssrc & 0xFF)]
+                return p + payload
+            }
+            try await everyFrame(64) { k in
+                a.sendTone(to: portA)
+                // Every telephone-event code across the burst, four per frame, with random E bits,
+                // durations, volumes and payload lengths (0…12 bytes).
+                for j in 0..<4 {
+                    let code = UInt8(truncatingIfNeeded: k * 4 + j)
+                    let length = Int.random(in: 0...12, using: &rng)
+                    var payload = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                    if length >= 1 { payload[0] = code }
+                    a.send(rtp(101, seq: a.sequence &- UInt16(j), ts: a.timestamp &+ UInt32.random(in: 0...800, using: &rng), marker: j == 0, payload), to: portA)
+                }
+                // Audio with empty, odd and oversized payloads; payload types never negotiated;
+                // a far sequence/timestamp jump; another source.
+                a.send(rtp(0, seq: a.sequence, ts: a.timestamp, []), to: portA)
+                a.send(rtp(0, seq: a.sequence &+ 1, ts: a.timestamp &+ 160, [0x7F]), to: portA)
+                a.send(rtp(0, seq: a.sequence &+ 2, ts: a.timestamp &+ 320, [UInt8](repeating: 0xAA, count: 1400)), to: portA)
+                a.send(rtp(UInt8.random(in: 0...127, using: &rng), seq: a.sequence, ts: a.timestamp, [1, 2, 3, 4]), to: portA)
+                a.send(rtp(0, seq: a.sequence &+ 30_000, ts: a.timestamp &+ 2_000_000_000, [UInt8](repeating: 0xFF, count: 160)), to: portA)
+                a.send(rtp(0, seq: UInt16(k), ts: UInt32(k * 160), ssrc: UInt32(k + 1), [UInt8](repeating: 0x55, count: 160)), to: portA)
+                // RTCP of every type (200…206) with lengths that lie in both directions.
+                let rtcpType = UInt8(200 + k % 7)
+                let words = UInt16.random(in: 0...40, using: &rng)
+                let body = (0..<Int.random(in: 4...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                a.send([0x81, rtcpType, UInt8(words >> 8), UInt8(words & 0xFF)] + body, to: portA + 1)
+                b.drain()
+            }
+            // Clean again: the call carries the tone.
+            b.received.removeAll()
+            try await everyFrame(75) { _ in
+                a.sendTone(to: portA)
+                b.drain()
+            }
+            #expect(b.audiblePackets >= 40, "the call carries audio again after the hostile burst")
+            let health = try await client.execute(uri: "/healthz", method: .get)
+            #expect(health.status == .ok)
+            let stats = try await client.execute(uri: "/v1/endpoints/\(epA["id"]!)/stats", method: .get)
+            #expect(stats.status == .ok)
+        }
+    }
+
     @Test func badRequestsGetJSONErrors() async throws {
         var config = Self.config(ports: 32200...32299)
         config.api.maxBodyBytes = 4096
