@@ -102,7 +102,7 @@ import Testing
     /// with lying lengths — get past the parser into the leg. The service must survive all of it
     /// and the call must carry audio again once the stream is clean.
     @Test func wellFormedPacketsWithHostileContentAreSurvived() async throws {
-        let app = try Self.app(Self.config(ports: 32300...32399))
+        let app = try Self.app(Self.config(ports: 33800...33899))
         try await app.test(.live) { client in
             let a = try TestPhone(), b = try TestPhone()
             let epA = Self.json(try await client.execute(uri: "/v1/endpoints", method: .post, body: Self.body(["sdp": a.offer()])).body)

@@ -172,7 +172,7 @@ import TimbreTestSupport
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let port = try Self.freePort()
-        let config = try Self.writeConfig(dir: dir, port: port, rtp: 33200...33299)
+        let config = try Self.writeConfig(dir: dir, port: port, rtp: 33900...33999)
         let limit = 48 * 1024  // 1.5 s of 16 kHz mono WAV; the catalog database stays far below
         let d = try await Self.start(configPath: config, port: port, fileSizeLimit: limit)
         defer { kill(d.process.processIdentifier, SIGKILL); d.process.waitUntilExit() }
