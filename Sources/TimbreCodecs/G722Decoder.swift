@@ -62,8 +62,9 @@ public struct G722Decoder: AudioDecoder, Sendable {
     mutating func decodeOctets(
         _ codes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<Int16>, lowOffset: Int, lowShift: Int
     ) {
-        let low = self.low, high = self.high
-        var lowBand = low, highBand = high
+        // The bands are copied into the innermost closure's locals so that LLVM keeps them in
+        // registers: captured variables stay in memory, since the output stores might alias them.
+        var lowBand = self.low, highBand = self.high
         var position = qmf.position
         G722Tables.packed.withUnsafeBufferPointer { tables in
             G722QMF.taps.withUnsafeBufferPointer { taps in
@@ -71,7 +72,7 @@ public struct G722Decoder: AudioDecoder, Sendable {
                     let t = tables.baseAddress!
                     let lowOutput = t + lowOffset
                     var cursor = G722QMFCursor(line: line.baseAddress!, position: position, taps: taps.baseAddress!)
-                    var low = low, high = high
+                    var low = lowBand, high = highBand
                     for j in 0..<codes.count {
                         let code = Int(codes[j])
                         // Low band (INVQBL for the output, INVQAL for the predictor).
