@@ -60,12 +60,13 @@ struct G722Band: Sendable {
     /// = 10228 in the low band and ≤ 16384·7408 ≫ 15 = 3704 in the high band.
     @inlinable @inline(__always)
     mutating func filterZeros(difference: Int32) -> Int32 {
-        // ±128 towards sign agreement (x ≫ 15 is 0 or −1 for these 16-bit values; XOR of two
-        // is −1 when they differ), nothing when the difference is 0.
-        let step = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: (difference != 0 ? 1 : 0) as Int) << 7)
-        let differ = (d &>> 15) ^ SIMD8(repeating: difference >> 15)
+        // ±128 towards sign agreement, nothing when the difference is 0: the step carries the
+        // new difference's sign and each lane flips it where its stored difference is negative
+        // (x ≫ 15 is 0 or −1 for these 16-bit values). One broadcast instead of two.
+        let step = Self.negate(Int32(truncatingIfNeeded: (difference != 0 ? 1 : 0) as Int) << 7, when: difference >> 15)
+        let negative = d &>> 15
         // b·32640 ≫ 15 = ⌊255·b/256⌋ = b − ⌈b/256⌉, without a 32-bit lane multiply.
-        b = b &- ((b &+ 255) &>> 8) &+ ((step ^ differ) &- differ)
+        b = b &- ((b &+ 255) &>> 8) &+ ((SIMD8(repeating: step) ^ negative) &- negative)
         d = SIMD8(difference &+ difference, d[0], d[1], d[2], d[3], d[4], 0, 0)
         return ((b &* d) &>> 15).wrappedSum()
     }
