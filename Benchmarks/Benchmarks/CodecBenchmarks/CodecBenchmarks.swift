@@ -26,7 +26,7 @@
 //   vpsllw, vpsubw.
 // G.722's ADPCM recursion is serial, so it stays scalar; its QMF dot products are 16-bit loops
 // (pmaddwd), the encoder's low-band quantiser compares all levels at once (pmulhuw), and each
-// band's six-tap zero predictor is `SIMD8<Int32>` arithmetic (pmuludq pairs on SSE2, vpmulld
+// band's six-tap zero predictor is `SIMD4<Int32>` pair arithmetic (pmuludq pairs on SSE2, vpmulld
 // on AVX2). Check: `G722Decoder.swift.o` / `G722Encoder.swift.o` in the same build directories.
 import Benchmark
 import TimbreCodecs
