@@ -62,7 +62,9 @@ public struct G722Decoder: AudioDecoder, Sendable {
     mutating func decodeOctets(
         _ codes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<Int16>, lowOffset: Int, lowShift: Int
     ) {
-        var low = self.low, high = self.high
+        // The bands are copied into the innermost closure's locals so that LLVM keeps them in
+        // registers: captured variables stay in memory, since the output stores might alias them.
+        var lowBand = self.low, highBand = self.high
         var position = qmf.position
         G722Tables.packed.withUnsafeBufferPointer { tables in
             G722QMF.taps.withUnsafeBufferPointer { taps in
@@ -70,6 +72,7 @@ public struct G722Decoder: AudioDecoder, Sendable {
                     let t = tables.baseAddress!
                     let lowOutput = t + lowOffset
                     var cursor = G722QMFCursor(line: line.baseAddress!, position: position, taps: taps.baseAddress!)
+                    var low = lowBand, high = highBand
                     for j in 0..<codes.count {
                         let code = Int(codes[j])
                         // Low band (INVQBL for the output, INVQAL for the predictor).
@@ -95,11 +98,13 @@ public struct G722Decoder: AudioDecoder, Sendable {
                         out[2 &* j &+ 1] = SampleConversion.saturatingInt16((sum &- difference) >> 12)
                     }
                     position = cursor.position
+                    lowBand = low
+                    highBand = high
                 }
             }
         }
         qmf.position = position
-        self.low = low
-        self.high = high
+        self.low = lowBand
+        self.high = highBand
     }
 }

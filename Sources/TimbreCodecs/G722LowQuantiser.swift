@@ -22,7 +22,7 @@ struct G722LowQuantiser {
     /// index, so this equals the standard's linear search.
     @inlinable @inline(__always)
     func interval(magnitude: Int32, det: Int32) -> Int {
-        // Both factors are 16-bit (det ≤ 16384, as `G722Band.tap` explains); a plain loop over
+        // Both factors are 16-bit (det ≤ 16384, as `G722Band.filterZeros` explains); a plain loop over
         // the 32 lanes, with the products' high halves, is what LLVM turns into `pmulhuw`.
         let step = UInt32(UInt16(truncatingIfNeeded: det))
         let notMagnitude = Int16(truncatingIfNeeded: ~magnitude)

@@ -17,15 +17,17 @@
 // - baseline (`-c release`, SSE2), 8 samples per iteration in 16-bit lanes:
 //   encodeMuLaw: psraw, pxor, psrlw, pminsw (the 8191 clip), paddw, 2× cvtdq2ps, psrld $19,
 //   psubw, por, packuswb; encodeALaw: the same with pcmpeqw/pand/por for segment 0;
-//   decodeMuLaw/decodeALaw: 2^e built from a float exponent (pslld $23, paddd, cvttps2dq)
-//   and pmullw, since SSE2 has no per-lane variable shift.
+//   decodeMuLaw/decodeALaw: the magnitude built as a float from the code's bits (pslld $19,
+//   paddd, addps, pslld/psrad/packssdw), then sign and A-law segment 0 in 16-bit lanes (pcmpgtb,
+//   pandn, psraw, pxor, psubw): SSE2 has no per-lane variable shift.
 // - AVX2 (`-Xcc -march=x86-64-v3 -Xswiftc -target-cpu -Xswiftc haswell`), ymm registers:
 //   encode: vpsraw, vpminsw, vpmovzxwd, 3× vcvtdq2ps, vpsrld, vpsubw, vpackuswb/vpshufb/vpermq
 //   (A-law adds vpcmpeqw/vpblendvb); decode: vpmovzxbw, vpsllvd (per-lane variable shift),
 //   vpsllw, vpsubw.
-// G.722's ADPCM recursion is serial, so it stays scalar and branch-free; its QMF dot products
-// and the low-band quantiser's level count are `SIMD8<Int32>` arithmetic (pmuludq pairs on
-// SSE2, vpmulld on AVX2).
+// G.722's ADPCM recursion is serial, so it stays scalar; its QMF dot products are 16-bit loops
+// (pmaddwd), the encoder's low-band quantiser compares all levels at once (pmulhuw), and each
+// band's six-tap zero predictor is `SIMD4<Int32>` pair arithmetic (pmuludq pairs on SSE2, vpmulld
+// on AVX2). Check: `G722Decoder.swift.o` / `G722Encoder.swift.o` in the same build directories.
 import Benchmark
 import TimbreCodecs
 import TimbreCore

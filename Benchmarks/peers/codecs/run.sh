@@ -2,7 +2,9 @@
 # Peer comparison for Timbre's G.711 and G.722 kernels: builds the C harness (libspandsp,
 # libavcodec, plain C tables) and Timbre's runner (release, baseline x86-64 and AVX2), runs
 # them on the same speech input (SampleAudio, looped to ≥ 1 M samples) and prints samples/s
-# and the ratio Timbre/peer. One core, single thread: run it on an idle machine.
+# and the ratio Timbre/peer. One core, single thread: run it on an idle machine. Both sides time
+# on their thread's CPU-time clock, so time descheduled by other load is not counted (a shared
+# core still slows both sides); PEER_CLOCK=wall times on the monotonic wall clock instead.
 #
 # Then, for G.722, instructions per sample under callgrind (repeatable on a loaded machine, unlike
 # the wall clock): (I[3 passes] − I[1 pass]) / 2 over the first 10 s of the 16 kHz input, so
@@ -57,7 +59,7 @@ for build in "${builds[@]}"; do
         awk '{ k = $1 " " $2 " " $3; if (!(k in best) || $4 > best[k]) { best[k] = $4; if (!(k in seen)) { seen[k] = 1; order[++n] = k } } }
              END { for (i = 1; i <= n; i++) print order[i], best[order[i]] }' "$work/$side-$name.all" > "$work/$side-$name.txt"
     done
-    echo "== $name build: Timbre swift build -c release $extra; C harness cc $cflags; best of ${ROUNDS:-3} alternating rounds =="
+    echo "== $name build: Timbre swift build -c release $extra; C harness cc $cflags; best of ${ROUNDS:-3} alternating rounds; clock ${PEER_CLOCK:-thread-cpu} =="
     awk -v build="$name" '
         FNR == NR { if ($1 == "timbre") t[$2 " " $3] = $4; next }
         { peer[$2 " " $3 " " $1] = $4; order[++n] = $2 " " $3 " " $1 }

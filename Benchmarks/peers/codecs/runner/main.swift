@@ -3,7 +3,8 @@
 // Usage: codec-peer-runner PCM8K.raw PCM16K.raw [KERNEL [PASSES]]
 // Prints one line per kernel: `timbre <kernel> <frameSamples> <samplesPerSecond>`, the format the
 // C harness (`peers.c`) prints for the peers, so the script can put ratios side by side.
-// Timing: best of PASSES (default 7) passes over the whole input (≥ 1 M samples), each pass
+// Timing: best of PASSES (default 7) passes over the whole input (≥ 1 M samples) on the thread's
+// CPU-time clock (PEER_CLOCK=wall: the monotonic clock), each pass
 // calling the kernel frame by frame (160 or 320 samples at a time, state carried) or on the whole
 // buffer (frame 0). KERNEL (e.g. g722.encode) runs only that kernel: `run.sh` uses it, with
 // PASSES 1 and 3, for callgrind instruction counts.
@@ -14,9 +15,13 @@ import TimbreCore
 import Glibc
 #endif
 
+/// The calling thread's CPU time (descheduled time on a loaded machine does not count), or the
+/// monotonic wall clock with PEER_CLOCK=wall: the same clock as the C harness.
+let timingClock = getenv("PEER_CLOCK").map { String(cString: $0) } == "wall" ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID
+
 func now() -> Double {
     var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
+    clock_gettime(timingClock, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
