@@ -4,7 +4,8 @@ import TimbreAudioFile
 import TimbreDSP
 
 /// Turns any audio libsndfile reads (WAV of any encoding, MP3, FLAC, Ogg, raw GSM 06.10) into a
-/// greeting a profile accepts: downmix to mono, resample with libsamplerate's best converter,
+/// greeting a profile accepts: downmix to mono, resample with libsamplerate's best converter
+/// (after an integer decimation of our own that leaves its result unchanged, see `CascadeResampler`),
 /// optionally normalise to a P.56 active speech level and trim leading/trailing silence, encode
 /// (WAV PCM16 / A-law / u-law, or raw GSM 06.10), validate, and only then move it into place.
 ///
@@ -164,49 +165,39 @@ public struct GreetingConverter: Sendable {
         } catch {
             throw .unreadableInput("\(error)")
         }
-        let chunk = 4096
+        // Large reads: libsndfile's per-call overhead and the resampler's per-call set-up are paid
+        // once per 16,384 frames; every buffer is allocated once, before the loop.
+        let chunk = 16384
         let channels = source.channels
-        let interleaved = UnsafeMutablePointer<Float>.allocate(capacity: chunk * channels)
+        let interleaved = UnsafeMutableBufferPointer<Float>.allocate(capacity: chunk * channels)
         defer { interleaved.deallocate() }
-        var monoChunk = [Float](repeating: 0, count: chunk)
+        let mono = UnsafeMutableBufferPointer<Float>.allocate(capacity: chunk)
+        defer { mono.deallocate() }
         var out: [Float] = []
         let limit = Self.maximumSeconds * outputRate
-        let resampler: Resampler?
+        if source.frames > 0 {
+            out.reserveCapacity(min(limit, Int(Double(source.frames) * Double(outputRate) / Double(source.sampleRate))) + 64)
+        }
+        let resampler: CascadeResampler?
         do {
             resampler = source.sampleRate == outputRate ? nil
-                : try Resampler(inputRate: source.sampleRate, outputRate: outputRate, channels: 1, quality: options.resampler.dsp, maximumInputFrames: chunk)
+                : try CascadeResampler(inputRate: source.sampleRate, outputRate: outputRate, quality: options.resampler.dsp, maximumInputFrames: chunk)
         } catch {
             throw .unreadableInput("cannot resample \(source.sampleRate) Hz: \(error)")
         }
-        var resampled = [Float](repeating: 0, count: (resampler?.maximumOutputFrames ?? chunk) + 16)
         var done = false
         while !done {
-            let n = source.read(into: interleaved, capacity: chunk * channels)
-            done = n <= 0
-            let frames = max(0, n)
-            let scale = 1 / Float(channels)
-            for i in 0..<frames {
-                var s: Float = 0
-                for c in 0..<channels { s += interleaved[i * channels + c] }
-                monoChunk[i] = s * scale
-            }
+            let frames = max(0, source.read(into: interleaved.baseAddress!, capacity: chunk * channels))
+            done = frames == 0
+            // Downmix first: every later stage then runs on one channel.
+            Self.downmix(UnsafeBufferPointer(interleaved), channels: channels, frames: frames, into: mono)
+            let block = UnsafeBufferPointer(rebasing: mono[0..<frames])
             if let resampler {
-                var offset = 0
-                repeat {
-                    let (consumed, produced): (Int, Int)
-                    do {
-                        (consumed, produced) = try monoChunk.withUnsafeBufferPointer { inb in
-                            try resampled.withUnsafeMutableBufferPointer { outb in
-                                try resampler.process(UnsafeBufferPointer(rebasing: inb[offset..<frames]), into: outb, endOfInput: done)
-                            }
-                        }
-                    } catch { throw .unreadableInput("resampling failed: \(error)") }
-                    offset += consumed
-                    out.append(contentsOf: resampled[0..<produced])
-                    if consumed == 0 && produced == 0 { break }
-                } while offset < frames || (done && outputPending(resampler, &resampled, &out))
+                do {
+                    try resampler.process(block, endOfInput: done) { out.append(contentsOf: $0) }
+                } catch { throw .unreadableInput("resampling failed: \(error)") }
             } else {
-                out.append(contentsOf: monoChunk[0..<frames])
+                out.append(contentsOf: block)
             }
             if out.count > limit { throw .tooLong(seconds: Self.maximumSeconds) }
         }
@@ -214,16 +205,22 @@ public struct GreetingConverter: Sendable {
         return out
     }
 
-    /// After end of input, drains the resampler's tail; false when it is empty.
-    private func outputPending(_ r: Resampler, _ buffer: inout [Float], _ out: inout [Float]) -> Bool {
-        let produced: Int
-        do {
-            produced = try buffer.withUnsafeMutableBufferPointer { outb in
-                try r.process(UnsafeBufferPointer(start: nil, count: 0), into: outb, endOfInput: true).produced
+    /// Averages the channels of `frames` interleaved frames into `mono` (mono and stereo, the
+    /// usual inputs, without the general loop).
+    static func downmix(_ x: UnsafeBufferPointer<Float>, channels: Int, frames: Int, into mono: UnsafeMutableBufferPointer<Float>) {
+        switch channels {
+        case 1:
+            for i in 0..<frames { mono[i] = x[i] }
+        case 2:
+            for i in 0..<frames { mono[i] = (x[2 * i] + x[2 * i + 1]) * 0.5 }
+        default:
+            let scale = 1 / Float(channels)
+            for i in 0..<frames {
+                var s: Float = 0
+                for c in 0..<channels { s += x[i * channels + c] }
+                mono[i] = s * scale
             }
-        } catch { return false }
-        out.append(contentsOf: buffer[0..<produced])
-        return produced > 0
+        }
     }
 
     /// Cuts leading and trailing silence: 10 ms blocks quieter than both −55 dBFS and 40 dB
