@@ -44,6 +44,92 @@ public final class CascadeResampler {
         return max(d, 1)
     }
 
+    /// The first stage for these rates, designed as described above; `nil` when the factor is 1.
+    public static func firstStage(inputRate: Int, outputRate: Int, maximumInputFrames: Int) throws(Resampler.Failure) -> PolyphaseDecimator? {
+        let d = decimationFactor(inputRate: inputRate, outputRate: outputRate)
+        guard d >= 2 else { return nil }
+        let intermediate = Double(inputRate) / Double(d)
+        do {
+            return try PolyphaseDecimator(
+                factor: d, inputRate: inputRate, passband: Double(outputRate) / 2,
+                stopband: intermediate - Double(outputRate) / 2, maximumInputFrames: maximumInputFrames)
+        } catch {
+            throw .library("first stage: \(error)")
+        }
+    }
+
+    /// The last stage for a whole signal at once, cut into `lanes` consecutive pieces that
+    /// libsamplerate converts side by side as the channels of one stream.
+    ///
+    /// Why: libsamplerate's sinc loop spends most of each tap on the filter position and the
+    /// coefficient interpolation, which it shares between channels; its 4-channel path converts
+    /// four samples for about a third of the instructions of four mono taps (callgrind, SINC_BEST,
+    /// 8,820 → 8,000 Hz, 30 s: 2.62 G instructions mono, 0.84 G as 4 lanes). The converter and its
+    /// filter are unchanged; only the bookkeeping is ours:
+    /// - a piece starts at a multiple of P input samples, where the ratio is Q/P in lowest terms,
+    ///   so its first output falls exactly on the global output grid (Q outputs per P inputs);
+    /// - each piece carries `context` extra input samples (a multiple of P, longer than the
+    ///   filter's half-span) on both sides, and the outputs computed from that context are
+    ///   dropped, so every kept output saw the same input as in one long mono stream.
+    /// `input` is at `inputRate`; the ratio is `outputRate / inputRate` (the rates may be scaled,
+    /// e.g. 44,100 → 40,000 for 8,820 → 8,000). Returns about input.count × ratio samples (a few more
+    /// at the end: the caller trims to the length it wants).
+    public static func finalStage(
+        _ input: [Float], inputRate: Int, outputRate: Int, quality: Resampler.Quality = .best, lanes requested: Int = 4
+    ) throws(Resampler.Failure) -> [Float] {
+        guard inputRate > 0, outputRate > 0 else { throw .invalidRates(input: inputRate, output: outputRate) }
+        var g = inputRate, b = outputRate
+        while b != 0 { (g, b) = (b, g % b) }
+        let p = inputRate / g, q = outputRate / g
+        let ratio = Double(q) / Double(p)
+        // Half-span of SINC_BEST: 143 zero crossings, widened by 1/ratio when downsampling.
+        let halfSpan = Int((150 / min(ratio, 1)).rounded(.up)) + 8
+        let context = (halfSpan + p - 1) / p * p
+        let m = input.count
+        var lanes = max(1, requested)
+        var length = ((m + lanes - 1) / lanes + p - 1) / p * p
+        // Not worth it (or not possible) for a short signal or an awkward ratio: one mono stream.
+        if length < 4 * context { lanes = 1; length = m }
+        let pad = lanes == 1 ? 0 : context
+        let frames = length + 2 * pad
+        var interleaved = [Float](repeating: 0, count: frames * lanes)
+        for k in 0..<lanes {
+            let start = k * length - pad
+            for j in max(0, -start)..<min(frames, m - start) { interleaved[j * lanes + k] = input[start + j] }
+        }
+        let chunk = 4096
+        let r = try Resampler(inputRate: inputRate, outputRate: outputRate, channels: lanes, quality: quality, maximumInputFrames: chunk)
+        var converted = [Float]()
+        converted.reserveCapacity((Int(Double(frames) * ratio) + 64) * lanes)
+        var buffer = [Float](repeating: 0, count: r.maximumOutputFrames * lanes)
+        try interleaved.withUnsafeBufferPointer { (all) throws(Resampler.Failure) in
+            var pos = 0
+            while true {
+                let n = min(chunk, frames - pos)
+                let last = pos + n == frames
+                let (c, produced) = try buffer.withUnsafeMutableBufferPointer { (out) throws(Resampler.Failure) in
+                    try r.process(UnsafeBufferPointer(rebasing: all[(pos * lanes)..<((pos + n) * lanes)]), into: out, endOfInput: last)
+                }
+                pos += c
+                converted.append(contentsOf: buffer[0..<(produced * lanes)])
+                if produced == 0 && (c == 0 || (last && c == n)) {
+                    if last { break }
+                    throw .library("converter made no progress")
+                }
+            }
+        }
+        let producedFrames = converted.count / lanes
+        if lanes == 1 { return converted }
+        let first = pad / p * q, kept = length / p * q
+        guard producedFrames >= first + kept else { throw .library("converter gave \(producedFrames) frames, \(first + kept) needed") }
+        var out = [Float]()
+        out.reserveCapacity(kept * lanes)
+        for k in 0..<lanes {
+            for j in first..<(first + kept) { out.append(converted[j * lanes + k]) }
+        }
+        return out
+    }
+
     public init(
         inputRate: Int, outputRate: Int, quality: Resampler.Quality = .best, maximumInputFrames: Int = 16384
     ) throws(Resampler.Failure) {
@@ -51,18 +137,7 @@ public final class CascadeResampler {
             throw .invalidRates(input: inputRate, output: outputRate)
         }
         let d = Self.decimationFactor(inputRate: inputRate, outputRate: outputRate)
-        if d >= 2 {
-            let intermediate = Double(inputRate) / Double(d)
-            do {
-                decimator = try PolyphaseDecimator(
-                    factor: d, inputRate: inputRate, passband: Double(outputRate) / 2,
-                    stopband: intermediate - Double(outputRate) / 2, maximumInputFrames: maximumInputFrames)
-            } catch {
-                throw .library("first stage: \(error)")
-            }
-        } else {
-            decimator = nil
-        }
+        decimator = try Self.firstStage(inputRate: inputRate, outputRate: outputRate, maximumInputFrames: maximumInputFrames)
         let stageInput = decimator?.maximumOutputFrames ?? maximumInputFrames
         // libsamplerate only sees the ratio: (R·D) / inputRate is exactly R / F, even where F
         // (say 32,000 / 3) is not a whole number of hertz.

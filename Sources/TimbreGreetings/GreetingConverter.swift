@@ -9,8 +9,8 @@ import TimbreDSP
 /// optionally normalise to a P.56 active speech level and trim leading/trailing silence, encode
 /// (WAV PCM16 / A-law / u-law, or raw GSM 06.10), validate, and only then move it into place.
 ///
-/// Decoding streams in fixed chunks; only the 8 kHz mono result is held in memory, capped at
-/// `maximumSeconds`.
+/// Decoding and the first, integer decimation stream in fixed chunks; the decimated signal (a few
+/// kHz above the output rate) and the result are held in memory, capped at `maximumSeconds`.
 public struct GreetingConverter: Sendable {
     public struct Options: Sendable {
         public var profile: GreetingProfile
@@ -173,34 +173,55 @@ public struct GreetingConverter: Sendable {
         defer { interleaved.deallocate() }
         let mono = UnsafeMutableBufferPointer<Float>.allocate(capacity: chunk)
         defer { mono.deallocate() }
-        var out: [Float] = []
+        // Stage 1 (our decimator, streaming) keeps the signal at a few kHz above the output rate;
+        // the last stage (libsamplerate) then runs once over all of it, in lanes (see
+        // `CascadeResampler.finalStage`).
         let limit = Self.maximumSeconds * outputRate
-        if source.frames > 0 {
-            out.reserveCapacity(min(limit, Int(Double(source.frames) * Double(outputRate) / Double(source.sampleRate))) + 64)
-        }
-        let resampler: CascadeResampler?
+        let decimator: PolyphaseDecimator?
         do {
-            resampler = source.sampleRate == outputRate ? nil
-                : try CascadeResampler(inputRate: source.sampleRate, outputRate: outputRate, quality: options.resampler.dsp, maximumInputFrames: chunk)
+            decimator = source.sampleRate == outputRate ? nil
+                : try CascadeResampler.firstStage(inputRate: source.sampleRate, outputRate: outputRate, maximumInputFrames: chunk)
         } catch {
             throw .unreadableInput("cannot resample \(source.sampleRate) Hz: \(error)")
         }
+        let factor = decimator?.factor ?? 1
+        let stageLimit = Self.maximumSeconds * source.sampleRate / factor + 1
+        var stage: [Float] = []
+        if source.frames > 0 { stage.reserveCapacity(min(stageLimit, Int(source.frames) / factor) + 64) }
+        let decimated = UnsafeMutableBufferPointer<Float>.allocate(capacity: decimator?.maximumOutputFrames ?? 0)
+        defer { decimated.deallocate() }
+        var inputFrames = 0
         var done = false
         while !done {
             let frames = max(0, source.read(into: interleaved.baseAddress!, capacity: chunk * channels))
             done = frames == 0
+            inputFrames += frames
             // Downmix first: every later stage then runs on one channel.
             Self.downmix(UnsafeBufferPointer(interleaved), channels: channels, frames: frames, into: mono)
             let block = UnsafeBufferPointer(rebasing: mono[0..<frames])
-            if let resampler {
+            if let decimator {
                 do {
-                    try resampler.process(block, endOfInput: done) { out.append(contentsOf: $0) }
+                    let n = try decimator.process(block, into: decimated, endOfInput: done)
+                    stage.append(contentsOf: UnsafeBufferPointer(rebasing: decimated[0..<n]))
                 } catch { throw .unreadableInput("resampling failed: \(error)") }
             } else {
-                out.append(contentsOf: block)
+                stage.append(contentsOf: block)
             }
-            if out.count > limit { throw .tooLong(seconds: Self.maximumSeconds) }
+            if stage.count > stageLimit { throw .tooLong(seconds: Self.maximumSeconds) }
         }
+        var out: [Float]
+        if source.sampleRate == outputRate {
+            out = stage
+        } else {
+            do {
+                // libsamplerate sees the ratio R / (fs / D) as (R·D) / fs.
+                out = try CascadeResampler.finalStage(stage, inputRate: source.sampleRate, outputRate: outputRate * factor, quality: options.resampler.dsp)
+            } catch { throw .unreadableInput("resampling failed: \(error)") }
+            // The length libsamplerate alone gives: round(frames × R / fs).
+            let expected = Int((Double(inputFrames) * Double(outputRate) / Double(source.sampleRate)).rounded())
+            if out.count > expected { out.removeLast(out.count - expected) }
+        }
+        if out.count > limit { throw .tooLong(seconds: Self.maximumSeconds) }
         if out.isEmpty { throw .unreadableInput("\(input): no audio") }
         return out
     }

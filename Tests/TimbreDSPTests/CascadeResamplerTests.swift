@@ -138,6 +138,35 @@ import Glibc
         }
     }
 
+    /// The whole-signal path: first stage streaming, last stage in lanes.
+    static func cascadeInLanes(_ x: [Float], from: Int, to: Int, lanes: Int) throws -> [Float] {
+        var y = x
+        var factor = 1
+        if let d = try CascadeResampler.firstStage(inputRate: from, outputRate: to, maximumInputFrames: x.count) {
+            factor = d.factor
+            var buf = [Float](repeating: 0, count: d.maximumOutputFrames)
+            let n = try x.withUnsafeBufferPointer { i in try buf.withUnsafeMutableBufferPointer { try d.process(i, into: $0, endOfInput: true) } }
+            y = Array(buf[0..<n])
+        }
+        let out = try CascadeResampler.finalStage(y, inputRate: from, outputRate: to * factor, lanes: lanes)
+        return Array(out.prefix(Int((Double(x.count) * Double(to) / Double(from)).rounded())))
+    }
+
+    @Test(arguments: [44100, 48000])
+    func lanesGiveTheSameSamplesAsOneStream(rate: Int) throws {
+        let x = try Self.speech(rate: rate)
+        let mono = try Self.cascadeInLanes(x, from: rate, to: 8000, lanes: 1)
+        let four = try Self.cascadeInLanes(x, from: rate, to: 8000, lanes: 4)
+        let six = try Self.cascadeInLanes(x, from: rate, to: 8000, lanes: 6)
+        #expect(four.count == mono.count && six.count == mono.count)
+        #expect(Self.differenceDB(four, mono) < -120)
+        #expect(Self.differenceDB(six, mono) < -120)
+        // And against the best converter alone on the original signal.
+        #expect(Self.differenceDB(four, try Self.bestAlone(x, from: rate, to: 8000)) < -110)
+        let sweep = Self.sweep(rate: rate, seconds: 4)
+        #expect(Self.differenceDB(try Self.cascadeInLanes(sweep, from: rate, to: 8000, lanes: 4), try Self.bestAlone(sweep, from: rate, to: 8000)) < -110)
+    }
+
     @Test func upsamplingAndSmallRatiosUseTheConverterAlone() throws {
         #expect(try CascadeResampler(inputRate: 16000, outputRate: 8000).decimator == nil)
         #expect(try CascadeResampler(inputRate: 8000, outputRate: 48000).decimator == nil)
