@@ -4,12 +4,13 @@ import TimbreAudioFile
 import TimbreDSP
 
 /// Turns any audio libsndfile reads (WAV of any encoding, MP3, FLAC, Ogg, raw GSM 06.10) into a
-/// greeting a profile accepts: downmix to mono, resample with libsamplerate's best converter,
+/// greeting a profile accepts: downmix to mono, resample with libsamplerate's best converter
+/// (after an integer decimation of our own that leaves its result unchanged, see `CascadeResampler`),
 /// optionally normalise to a P.56 active speech level and trim leading/trailing silence, encode
 /// (WAV PCM16 / A-law / u-law, or raw GSM 06.10), validate, and only then move it into place.
 ///
-/// Decoding streams in fixed chunks; only the 8 kHz mono result is held in memory, capped at
-/// `maximumSeconds`.
+/// Decoding and the first, integer decimation stream in fixed chunks; the decimated signal (a few
+/// kHz above the output rate) and the result are held in memory, capped at `maximumSeconds`.
 public struct GreetingConverter: Sendable {
     public struct Options: Sendable {
         public var profile: GreetingProfile
@@ -164,66 +165,83 @@ public struct GreetingConverter: Sendable {
         } catch {
             throw .unreadableInput("\(error)")
         }
-        let chunk = 4096
+        // Large reads: libsndfile's per-call overhead and the resampler's per-call set-up are paid
+        // once per 16,384 frames; every buffer is allocated once, before the loop.
+        let chunk = 16384
         let channels = source.channels
-        let interleaved = UnsafeMutablePointer<Float>.allocate(capacity: chunk * channels)
+        let interleaved = UnsafeMutableBufferPointer<Float>.allocate(capacity: chunk * channels)
         defer { interleaved.deallocate() }
-        var monoChunk = [Float](repeating: 0, count: chunk)
-        var out: [Float] = []
+        let mono = UnsafeMutableBufferPointer<Float>.allocate(capacity: chunk)
+        defer { mono.deallocate() }
+        // Stage 1 (our decimator, streaming) keeps the signal at a few kHz above the output rate;
+        // the last stage (libsamplerate) then runs once over all of it, in lanes (see
+        // `CascadeResampler.finalStage`).
         let limit = Self.maximumSeconds * outputRate
-        let resampler: Resampler?
+        let decimator: PolyphaseDecimator?
         do {
-            resampler = source.sampleRate == outputRate ? nil
-                : try Resampler(inputRate: source.sampleRate, outputRate: outputRate, channels: 1, quality: options.resampler.dsp, maximumInputFrames: chunk)
+            decimator = source.sampleRate == outputRate ? nil
+                : try CascadeResampler.firstStage(inputRate: source.sampleRate, outputRate: outputRate, maximumInputFrames: chunk)
         } catch {
             throw .unreadableInput("cannot resample \(source.sampleRate) Hz: \(error)")
         }
-        var resampled = [Float](repeating: 0, count: (resampler?.maximumOutputFrames ?? chunk) + 16)
+        let factor = decimator?.factor ?? 1
+        let stageLimit = Self.maximumSeconds * source.sampleRate / factor + 1
+        var stage: [Float] = []
+        if source.frames > 0 { stage.reserveCapacity(min(stageLimit, Int(source.frames) / factor) + 64) }
+        let decimated = UnsafeMutableBufferPointer<Float>.allocate(capacity: decimator?.maximumOutputFrames ?? 0)
+        defer { decimated.deallocate() }
+        var inputFrames = 0
         var done = false
         while !done {
-            let n = source.read(into: interleaved, capacity: chunk * channels)
-            done = n <= 0
-            let frames = max(0, n)
-            let scale = 1 / Float(channels)
-            for i in 0..<frames {
-                var s: Float = 0
-                for c in 0..<channels { s += interleaved[i * channels + c] }
-                monoChunk[i] = s * scale
-            }
-            if let resampler {
-                var offset = 0
-                repeat {
-                    let (consumed, produced): (Int, Int)
-                    do {
-                        (consumed, produced) = try monoChunk.withUnsafeBufferPointer { inb in
-                            try resampled.withUnsafeMutableBufferPointer { outb in
-                                try resampler.process(UnsafeBufferPointer(rebasing: inb[offset..<frames]), into: outb, endOfInput: done)
-                            }
-                        }
-                    } catch { throw .unreadableInput("resampling failed: \(error)") }
-                    offset += consumed
-                    out.append(contentsOf: resampled[0..<produced])
-                    if consumed == 0 && produced == 0 { break }
-                } while offset < frames || (done && outputPending(resampler, &resampled, &out))
+            let frames = max(0, source.read(into: interleaved.baseAddress!, capacity: chunk * channels))
+            done = frames == 0
+            inputFrames += frames
+            // Downmix first: every later stage then runs on one channel.
+            Self.downmix(UnsafeBufferPointer(interleaved), channels: channels, frames: frames, into: mono)
+            let block = UnsafeBufferPointer(rebasing: mono[0..<frames])
+            if let decimator {
+                do {
+                    let n = try decimator.process(block, into: decimated, endOfInput: done)
+                    stage.append(contentsOf: UnsafeBufferPointer(rebasing: decimated[0..<n]))
+                } catch { throw .unreadableInput("resampling failed: \(error)") }
             } else {
-                out.append(contentsOf: monoChunk[0..<frames])
+                stage.append(contentsOf: block)
             }
-            if out.count > limit { throw .tooLong(seconds: Self.maximumSeconds) }
+            if stage.count > stageLimit { throw .tooLong(seconds: Self.maximumSeconds) }
         }
+        var out: [Float]
+        if source.sampleRate == outputRate {
+            out = stage
+        } else {
+            do {
+                // libsamplerate sees the ratio R / (fs / D) as (R·D) / fs.
+                out = try CascadeResampler.finalStage(stage, inputRate: source.sampleRate, outputRate: outputRate * factor, quality: options.resampler.dsp)
+            } catch { throw .unreadableInput("resampling failed: \(error)") }
+            // The length libsamplerate alone gives: round(frames × R / fs).
+            let expected = Int((Double(inputFrames) * Double(outputRate) / Double(source.sampleRate)).rounded())
+            if out.count > expected { out.removeLast(out.count - expected) }
+        }
+        if out.count > limit { throw .tooLong(seconds: Self.maximumSeconds) }
         if out.isEmpty { throw .unreadableInput("\(input): no audio") }
         return out
     }
 
-    /// After end of input, drains the resampler's tail; false when it is empty.
-    private func outputPending(_ r: Resampler, _ buffer: inout [Float], _ out: inout [Float]) -> Bool {
-        let produced: Int
-        do {
-            produced = try buffer.withUnsafeMutableBufferPointer { outb in
-                try r.process(UnsafeBufferPointer(start: nil, count: 0), into: outb, endOfInput: true).produced
+    /// Averages the channels of `frames` interleaved frames into `mono` (mono and stereo, the
+    /// usual inputs, without the general loop).
+    static func downmix(_ x: UnsafeBufferPointer<Float>, channels: Int, frames: Int, into mono: UnsafeMutableBufferPointer<Float>) {
+        switch channels {
+        case 1:
+            for i in 0..<frames { mono[i] = x[i] }
+        case 2:
+            for i in 0..<frames { mono[i] = (x[2 * i] + x[2 * i + 1]) * 0.5 }
+        default:
+            let scale = 1 / Float(channels)
+            for i in 0..<frames {
+                var s: Float = 0
+                for c in 0..<channels { s += x[i * channels + c] }
+                mono[i] = s * scale
             }
-        } catch { return false }
-        out.append(contentsOf: buffer[0..<produced])
-        return produced > 0
+        }
     }
 
     /// Cuts leading and trailing silence: 10 ms blocks quieter than both −55 dBFS and 40 dB
