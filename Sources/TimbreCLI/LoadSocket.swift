@@ -90,6 +90,21 @@ enum LoadSocket {
         }
     }
 
+    /// Connects `fd` to `address` (sends then need no address, and only that address is
+    /// received from); false when the kernel refused.
+    static func connect(_ fd: Int32, to address: sockaddr_in) -> Bool {
+        var a = address
+        return withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    /// Sends one datagram on a connected socket; false when the kernel refused it.
+    @inline(__always)
+    static func send(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Bool {
+        Glibc.send(fd, bytes, count, 0) == count
+    }
+
     /// Raises the soft open-file limit to at least `needed` (up to the hard limit); false when
     /// the hard limit is lower.
     static func raiseFileLimit(_ needed: Int) -> Bool {

@@ -8,7 +8,7 @@ import Glibc
 
 /// Streams RTP into every leg every 20 ms and takes in what the service sends back: one sender
 /// thread on absolute 20 ms deadlines (`clock_nanosleep` on CLOCK_MONOTONIC, so no drift), one
-/// receiver thread on epoll over all leg sockets.
+/// receiver thread on epoll over all leg sockets (`LoadEpoll`).
 ///
 /// Per-packet work allocates nothing: payloads come precomputed from `LoadStreamPlan`, headers
 /// are written into one scratch buffer, decoders and marker detectors exist per leg from the
@@ -66,7 +66,9 @@ final class LoadTraffic: @unchecked Sendable {
 
     func start() throws {
         let decoders = LoadDecoders(try legs.map { try $0.codec.registryEntry.makeDecoder() })
-        let receiver = Thread { [self] in receive(decoders: decoders.take()) }
+        let epoll = try LoadEpoll(capacity: legs.count)
+        for (i, leg) in legs.enumerated() { try epoll.add(leg.fd, token: UInt64(i)) }
+        let receiver = Thread { [self] in receive(decoders: decoders.take(), epoll: epoll) }
         receiver.name = "load-receive"
         receiver.stackSize = 1 << 20
         receiver.start()
@@ -98,6 +100,11 @@ final class LoadTraffic: @unchecked Sendable {
             sequence[i] = UInt16.random(in: 0...UInt16.max, using: &g)
             timestamp[i] = UInt32.random(in: 0...UInt32.max, using: &g)
         }
+        // Each leg's socket is connected to its service port: the kernel then keeps the route
+        // (no lookup per sendto) and the leg only takes in what that port sends, as a phone
+        // doing strict symmetric RTP would.
+        var connected = [Bool](repeating: false, count: count)
+        for i in 0..<count { connected[i] = LoadSocket.connect(legs[i].fd, to: legs[i].remote) }
         var remotes = legs.map(\.remote)
         let legPlans = legs.map { plans[$0.codec]! }
         let packet = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
@@ -127,7 +134,10 @@ final class LoadTraffic: @unchecked Sendable {
                     if marked && frame % LoadStreamPlan.framesPerSecond == 0 {
                         markerSends.append((Int32(i), LoadSocket.realtimeNanoseconds() + plan.onsetDelayNanoseconds))
                     }
-                    if LoadSocket.send(leg.fd, b, 12 + payload.count, to: remotes.baseAddress! + i) {
+                    let ok = connected[i]
+                        ? LoadSocket.send(leg.fd, b, 12 + payload.count)
+                        : LoadSocket.send(leg.fd, b, 12 + payload.count, to: remotes.baseAddress! + i)
+                    if ok {
                         sent[i] += 1
                     } else {
                         sendFailures += 1
@@ -152,7 +162,7 @@ final class LoadTraffic: @unchecked Sendable {
         func take() -> [any AudioDecoder] { decoders }
     }
 
-    private func receive(decoders: [any AudioDecoder]) {
+    private func receive(decoders: [any AudioDecoder], epoll: LoadEpoll) {
         var decoders = decoders
         // ~Copyable elements cannot live in an Array; keep them in a manually managed buffer.
         let detectorBuffer = UnsafeMutablePointer<LoadMarkerDetector>.allocate(capacity: legs.count)
@@ -161,31 +171,25 @@ final class LoadTraffic: @unchecked Sendable {
             detectorBuffer.deinitialize(count: legs.count)
             detectorBuffer.deallocate()
         }
-        // poll(2) over every leg socket (Swift's Glibc module does not export epoll), at most
-        // once per 4 ms: each sweep finds a packet or two waiting per socket, and the receive
-        // times come from the kernel, so the sweep interval does not show in the latency.
-        let fds = UnsafeMutableBufferPointer<pollfd>.allocate(capacity: legs.count)
-        defer { fds.deallocate() }
-        for (i, leg) in legs.enumerated() { fds[i] = pollfd(fd: leg.fd, events: Int16(POLLIN), revents: 0) }
+        // epoll over every leg socket, at most once per 4 ms: each sweep finds a packet or two
+        // waiting per ready socket, and the receive times come from the kernel, so the sweep
+        // interval does not show in the latency. One read per ready socket per sweep (a socket
+        // still holding data is reported again), so no read is spent learning a queue is empty.
         let pcm = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 48_000 / 50 * 6)
         defer { pcm.deallocate() }
         var receiver = LoadReceiver()
         while !stopReceiving.load(ordering: .relaxed) {
-            let n = poll(fds.baseAddress, nfds_t(fds.count), 20)
-            guard n > 0 else { continue }
             let start = windowStart.load(ordering: .relaxed)
             let end = windowEnd.load(ordering: .relaxed)
-            for i in 0..<fds.count where fds[i].revents != 0 {
-                fds[i].revents = 0
-                let fd = legs[i].fd
-                while let got = receiver.receive(fd) {
-                    handle(
-                        leg: i, bytes: UnsafeRawBufferPointer(rebasing: receiver.buffer[0..<got.length]), time: got.nanoseconds,
-                        inWindow: got.nanoseconds >= start && got.nanoseconds < end, decoder: &decoders[i],
-                        detector: &detectorBuffer[i], pcm: pcm)
-                }
+            let ready = epoll.wait(timeoutMilliseconds: 20) { token in
+                let i = Int(token)
+                guard let got = receiver.receive(legs[i].fd) else { return }
+                handle(
+                    leg: i, bytes: UnsafeRawBufferPointer(rebasing: receiver.buffer[0..<got.length]), time: got.nanoseconds,
+                    inWindow: got.nanoseconds >= start && got.nanoseconds < end, decoder: &decoders[i],
+                    detector: &detectorBuffer[i], pcm: pcm)
             }
-            usleep(4_000)
+            if ready > 0 { usleep(4_000) }
         }
         receiverDone.signal()
     }

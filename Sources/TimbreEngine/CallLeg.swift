@@ -55,6 +55,11 @@ public final class CallLeg: @unchecked Sendable {
     private var timestamp: UInt32
     private var marker = true
 
+    /// This tick's payload from the bridge's shared encoders, sent instead of encoding
+    /// `outbound` (set by `EngineBridge.tick`, used once by `send`). Media thread only.
+    var sharedPayload: UnsafeRawBufferPointer?
+    /// In a bridge on its media thread (else its outbound audio is silence). Media thread only.
+    var bridged = false
     /// Muted: what this leg sends into a bridge is silence.
     var muted = false
     /// Local hold: we send hold music (or silence) instead of the bridge's audio.
@@ -103,11 +108,7 @@ public final class CallLeg: @unchecked Sendable {
             let samples = d.samplesPerFrame(frameDuration)
             inbound = [Int16](repeating: 0, count: samples)
             outbound = [Int16](repeating: 0, count: samples)
-            let options = EncoderOptions(
-                frameDuration: frameDuration, bitrate: configuration.opusBitrate,
-                complexity: configuration.opusComplexity, inbandFEC: configuration.opusFEC,
-                expectedPacketLossPercent: configuration.opusFEC ? 10 : 0)
-            encoder = try? newMedia.codec.makeEncoder(options)
+            encoder = try? newMedia.codec.makeEncoder(encoderOptions)
             if let decoder = try? newMedia.codec.makeDecoder() {
                 let jb = JitterBufferConfiguration(
                     sampleRate: d.sampleRate, rtpClockRate: d.rtpClockRate, packetDuration: frameDuration,
@@ -121,6 +122,14 @@ public final class CallLeg: @unchecked Sendable {
         }
     }
 
+    /// How this leg's encoders are configured (its own and a bridge's shared ones).
+    var encoderOptions: EncoderOptions {
+        EncoderOptions(
+            frameDuration: frameDuration, bitrate: configuration.opusBitrate,
+            complexity: configuration.opusComplexity, inbandFEC: configuration.opusFEC,
+            expectedPacketLossPercent: configuration.opusFEC ? 10 : 0)
+    }
+
     /// Queues RFC 4733 digits to send (after the current one).
     func sendDigits(_ digits: [UInt8]) {
         pendingDigits.append(contentsOf: digits.prefix(max(0, 64 - pendingDigits.count)))
@@ -129,10 +138,26 @@ public final class CallLeg: @unchecked Sendable {
     // MARK: Receive
 
     /// Drains the sockets and feeds the jitter buffer. `now` is the media clock in nanoseconds.
-    func receive(now: UInt64, events: SPSCRingBuffer<EngineEvent>) {
+    /// With `readiness`, only sockets it reports as having received something are read.
+    func receive(now: UInt64, events: SPSCRingBuffer<EngineEvent>, readiness: SocketReadiness? = nil) {
         if startedNanos == 0 { startedNanos = now; lastMediaNanos = now }
+        if readiness?.take(rtp.fd) ?? true {
+            if receiveRTP(now: now, events: events) == rtp.batchSize { readiness?.markReady(rtp.fd) }
+        }
+        if readiness?.take(rtcp.fd) ?? true {
+            if receiveRTCP(now: now) == rtcp.batchSize { readiness?.markReady(rtcp.fd) }
+        }
+        let timeoutNanos = UInt64(configuration.rtpTimeoutSeconds) * 1_000_000_000
+        if !timedOut, media != nil, now > lastMediaNanos + timeoutNanos {
+            timedOut = true
+            _ = events.push(.rtpTimeout(leg: id, seconds: configuration.rtpTimeoutSeconds))
+        }
+    }
+
+    /// One batch from the RTP socket into the jitter buffer; returns how many datagrams came.
+    private func receiveRTP(now: UInt64, events: SPSCRingBuffer<EngineEvent>) -> Int {
         let maxBytes = configuration.maxPacketBytes
-        rtp.receiveBatch { bytes, source, truncated in
+        return rtp.receiveBatch { bytes, source, truncated in
             counters.add(counters.packetsIn)
             counters.add(counters.bytesIn, bytes.count)
             if truncated || bytes.count > maxBytes {
@@ -180,6 +205,10 @@ public final class CallLeg: @unchecked Sendable {
                 marker: packet.header.marker, payloadType: pt, ssrc: packet.header.ssrc, payload: payload,
                 arrivalTime: now)
         }
+    }
+
+    /// One batch from the RTCP socket; returns how many datagrams came.
+    private func receiveRTCP(now: UInt64) -> Int {
         rtcp.receiveBatch { bytes, source, truncated in
             counters.add(counters.rtcpIn)
             guard !truncated, let packets = try? RTCPCompoundPacket.parse(bytes) else {
@@ -187,11 +216,6 @@ public final class CallLeg: @unchecked Sendable {
                 return
             }
             noteRTCP(packets, now: now)
-        }
-        let timeoutNanos = UInt64(configuration.rtpTimeoutSeconds) * 1_000_000_000
-        if !timedOut, media != nil, now > lastMediaNanos + timeoutNanos {
-            timedOut = true
-            _ = events.push(.rtpTimeout(leg: id, seconds: configuration.rtpTimeoutSeconds))
         }
     }
 
@@ -277,9 +301,12 @@ public final class CallLeg: @unchecked Sendable {
 
     /// Encodes `outbound` (or a DTMF event, hold music, a playback) and sends one packet.
     func send(now: UInt64, events: SPSCRingBuffer<EngineEvent>) {
+        let shared = sharedPayload
+        sharedPayload = nil
         guard let media, media.direction.sends, let remote else { return }
         let d = media.codec.descriptor
         let ticksPerFrame = UInt32(d.rtpTicksPerFrame(frameDuration))
+        let ownAudio = onHold || player != nil
         if onHold {
             if let music = holdMusic {
                 outbound.withUnsafeMutableBufferPointer { music.read(into: $0) }
@@ -325,8 +352,22 @@ public final class CallLeg: @unchecked Sendable {
             }
             dtmfEncoder = enc
         }
-        // Encoded in place (see `pullAudio`): a copy of a value-type encoder would share its
-        // storage and copy it on the first mutation, every packet.
+        // The bridge's shared payload is what this leg would have encoded from `outbound`
+        // (unless hold music or a playback replaced it). Otherwise encoded in place (see
+        // `pullAudio`): a copy of a value-type encoder would share its storage and copy it on
+        // the first mutation, every packet.
+        if let shared, !ownAudio {
+            if shared.count > 0 {
+                let header = RTPHeader(marker: marker, payloadType: media.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc)
+                transmit(header: header, payload: shared, to: remote)
+                sequence &+= 1
+                marker = false
+            } else {
+                marker = true
+            }
+            timestamp &+= ticksPerFrame
+            return
+        }
         var encoded: Int?  // nil: no encoder yet
         outbound.withUnsafeBufferPointer { pcm in
             payloadScratch.withUnsafeMutableBytes { out in
