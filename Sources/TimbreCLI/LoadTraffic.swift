@@ -54,6 +54,10 @@ final class LoadTraffic: @unchecked Sendable {
     private(set) var streams: [StreamStatistics]
     /// (receiving leg, CLOCK_REALTIME ns of a marker onset).
     private(set) var onsets: [(leg: Int32, time: Int64)] = []
+    /// Legs on shared sockets by the service port that sends to them; datagrams on a shared
+    /// socket from any other port.
+    private var legByServicePort = [Int32](repeating: -1, count: 65_536)
+    private(set) var strayPackets = 0
 
     init(legs: [LoadLeg], plans: [LoadCodec: LoadStreamPlan], expectedSeconds: Int) {
         self.legs = legs
@@ -66,8 +70,14 @@ final class LoadTraffic: @unchecked Sendable {
 
     func start() throws {
         let decoders = LoadDecoders(try legs.map { try $0.codec.registryEntry.makeDecoder() })
+        // One epoll token per socket: the index of its only leg, or of a shared socket's fd
+        // above `legs.count`.
         let epoll = try LoadEpoll(capacity: legs.count)
-        for (i, leg) in legs.enumerated() { try epoll.add(leg.fd, token: UInt64(i)) }
+        var watched = Set<Int32>()
+        for (i, leg) in legs.enumerated() where watched.insert(leg.fd).inserted {
+            try epoll.add(leg.fd, token: leg.sharesSocket ? UInt64(legs.count) + UInt64(leg.fd) : UInt64(i))
+        }
+        for (i, leg) in legs.enumerated() where leg.sharesSocket { legByServicePort[Int(UInt16(bigEndian: leg.remote.sin_port))] = Int32(i) }
         let receiver = Thread { [self] in receive(decoders: decoders.take(), epoll: epoll) }
         receiver.name = "load-receive"
         receiver.stackSize = 1 << 20
@@ -104,11 +114,15 @@ final class LoadTraffic: @unchecked Sendable {
         // (no lookup per sendto) and the leg only takes in what that port sends, as a phone
         // doing strict symmetric RTP would.
         var connected = [Bool](repeating: false, count: count)
-        for i in 0..<count { connected[i] = LoadSocket.connect(legs[i].fd, to: legs[i].remote) }
+        for i in 0..<count where !legs[i].sharesSocket { connected[i] = LoadSocket.connect(legs[i].fd, to: legs[i].remote) }
         var remotes = legs.map(\.remote)
         let legPlans = legs.map { plans[$0.codec]! }
         let packet = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
         defer { packet.deallocate() }
+        // Legs on a shared socket are sent in one sendmmsg per socket per tick. A marker's send
+        // time is taken when its packet is queued, before the batch goes out: the latency then
+        // includes the rest of the batch's sending (tens of microseconds), never less.
+        let batch = legs.contains(where: \.sharesSocket) ? LoadBatchSender(capacity: 256) : nil
         let period: Int64 = 20_000_000
         var deadline = LoadSocket.monotonicNanoseconds()
         var tick = 0
@@ -118,13 +132,17 @@ final class LoadTraffic: @unchecked Sendable {
                 while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
                 for i in 0..<count {
                     let leg = legs[i]
+                    let batched = leg.sharesSocket && batch != nil
+                    if batched, let batch, batch.count > 0, batch.isFull || batch.fd != leg.fd {
+                        sendFailures += batch.flush { sent[Int($0)] += 1 }
+                    }
                     let position = tick + leg.frameOffset
                     let frame = position % LoadStreamPlan.frames
                     let second = position / LoadStreamPlan.framesPerSecond
                     let marked = second % leg.markerPeriod == leg.markerTurn
                     let plan = legPlans[i]
                     let payload = plan.payload(frame: frame, marked: marked)
-                    let b = packet.baseAddress!
+                    let b = batched ? batch!.nextSlot : packet.baseAddress!
                     b.storeBytes(of: 0x80, as: UInt8.self)
                     b.storeBytes(of: leg.sendPayloadType | (tick == 0 ? 0x80 : 0), toByteOffset: 1, as: UInt8.self)
                     b.storeBytes(of: sequence[i].bigEndian, toByteOffset: 2, as: UInt16.self)
@@ -134,10 +152,12 @@ final class LoadTraffic: @unchecked Sendable {
                     if marked && frame % LoadStreamPlan.framesPerSecond == 0 {
                         markerSends.append((Int32(i), LoadSocket.realtimeNanoseconds() + plan.onsetDelayNanoseconds))
                     }
-                    let ok = connected[i]
+                    if batched {
+                        batch!.queue(length: 12 + payload.count, from: leg.fd, to: leg.remote, owner: Int32(i))
+                    } else if connected[i]
                         ? LoadSocket.send(leg.fd, b, 12 + payload.count)
                         : LoadSocket.send(leg.fd, b, 12 + payload.count, to: remotes.baseAddress! + i)
-                    if ok {
+                    {
                         sent[i] += 1
                     } else {
                         sendFailures += 1
@@ -145,6 +165,7 @@ final class LoadTraffic: @unchecked Sendable {
                     sequence[i] &+= 1
                     timestamp[i] &+= leg.codec.ticksPerFrame
                 }
+                if let batch, batch.count > 0 { sendFailures += batch.flush { sent[Int($0)] += 1 } }
                 tick += 1
                 deadline += period
                 if LoadSocket.monotonicNanoseconds() > deadline { lateTicks += 1 }
@@ -182,12 +203,29 @@ final class LoadTraffic: @unchecked Sendable {
             let start = windowStart.load(ordering: .relaxed)
             let end = windowEnd.load(ordering: .relaxed)
             let ready = epoll.wait(timeoutMilliseconds: 20) { token in
-                let i = Int(token)
-                guard let got = receiver.receive(legs[i].fd) else { return }
-                handle(
-                    leg: i, bytes: UnsafeRawBufferPointer(rebasing: receiver.buffer[0..<got.length]), time: got.nanoseconds,
-                    inWindow: got.nanoseconds >= start && got.nanoseconds < end, decoder: &decoders[i],
-                    detector: &detectorBuffer[i], pcm: pcm)
+                if token < UInt64(legs.count) {
+                    let i = Int(token)
+                    guard let got = receiver.receive(legs[i].fd) else { return }
+                    handle(
+                        leg: i, bytes: UnsafeRawBufferPointer(rebasing: receiver.buffer[0..<got.length]), time: got.nanoseconds,
+                        inWindow: got.nanoseconds >= start && got.nanoseconds < end, decoder: &decoders[i],
+                        detector: &detectorBuffer[i], pcm: pcm)
+                    return
+                }
+                // A shared socket: drain it (bounded, so one socket cannot hold the sweep).
+                let fd = Int32(token - UInt64(legs.count))
+                for _ in 0..<4096 {
+                    guard let got = receiver.receive(fd) else { return }
+                    let i = Int(legByServicePort[got.sourcePort])
+                    guard i >= 0 else {
+                        strayPackets += 1
+                        continue
+                    }
+                    handle(
+                        leg: i, bytes: UnsafeRawBufferPointer(rebasing: receiver.buffer[0..<got.length]), time: got.nanoseconds,
+                        inWindow: got.nanoseconds >= start && got.nanoseconds < end, decoder: &decoders[i],
+                        detector: &detectorBuffer[i], pcm: pcm)
+                }
             }
             if ready > 0 { usleep(4_000) }
         }

@@ -24,6 +24,19 @@ public final class CallLeg: @unchecked Sendable {
     let configuration: EngineConfiguration
 
     public private(set) var media: NegotiatedMedia?
+    /// What the per-packet path reads of `media`, copied out when it changes: reading through
+    /// `media` copied the whole struct (its codec entry's strings and closures: a retain and a
+    /// release each) for every packet.
+    private struct PacketFacts {
+        var payloadType: UInt8
+        var telephoneEvent: UInt8?
+        var comfortNoise: UInt8?
+        var receives: Bool
+        var sends: Bool
+        var rtpClockRate: Int
+        var ticksPerFrame: UInt32
+    }
+    private var facts: PacketFacts?
     /// Where RTP goes now: the signalled remote or the latched source.
     private(set) var remote: SocketAddress?
     private var remoteRTCP: SocketAddress?
@@ -99,6 +112,12 @@ public final class CallLeg: @unchecked Sendable {
         let codecChanged = media?.codec.descriptor.id != newMedia.codec.descriptor.id
             || media?.payloadType != newMedia.payloadType
         media = newMedia
+        let descriptor = newMedia.codec.descriptor
+        facts = PacketFacts(
+            payloadType: newMedia.payloadType, telephoneEvent: newMedia.telephoneEventPayloadType,
+            comfortNoise: newMedia.comfortNoisePayloadType, receives: newMedia.direction.receives,
+            sends: newMedia.direction.sends, rtpClockRate: descriptor.rtpClockRate,
+            ticksPerFrame: UInt32(descriptor.rtpTicksPerFrame(frameDuration)))
         if !latched || configuration.strictSource {
             remote = newMedia.remote
             remoteRTCP = newMedia.remoteRTCP
@@ -148,7 +167,7 @@ public final class CallLeg: @unchecked Sendable {
             if receiveRTCP(now: now) == rtcp.batchSize { readiness?.markReady(rtcp.fd) }
         }
         let timeoutNanos = UInt64(configuration.rtpTimeoutSeconds) * 1_000_000_000
-        if !timedOut, media != nil, now > lastMediaNanos + timeoutNanos {
+        if !timedOut, facts != nil, now > lastMediaNanos + timeoutNanos {
             timedOut = true
             _ = events.push(.rtpTimeout(leg: id, seconds: configuration.rtpTimeoutSeconds))
         }
@@ -168,10 +187,9 @@ public final class CallLeg: @unchecked Sendable {
                 counters.add(counters.malformed)
                 return
             }
-            guard let media else { return }
+            guard let media = facts else { return }
             let pt = packet.header.payloadType
-            let known = pt == media.payloadType || pt == media.telephoneEventPayloadType
-                || pt == media.comfortNoisePayloadType
+            let known = pt == media.payloadType || pt == media.telephoneEvent || pt == media.comfortNoise
             if !known {
                 counters.add(counters.unknownPayloadType)
                 return
@@ -185,18 +203,18 @@ public final class CallLeg: @unchecked Sendable {
                 timedOut = false
                 _ = events.push(.rtpResumed(leg: id))
             }
-            if !media.direction.receives { return }
-            let arrivalTicks = UInt32(truncatingIfNeeded: now / 1_000_000 * UInt64(media.codec.descriptor.rtpClockRate) / 1000)
-            if pt != media.telephoneEventPayloadType {
+            if !media.receives { return }
+            let arrivalTicks = UInt32(truncatingIfNeeded: now / 1_000_000 * UInt64(media.rtpClockRate) / 1000)
+            if pt != media.telephoneEvent {
                 _ = receiverStats.receive(
                     ssrc: packet.header.ssrc, sequenceNumber: packet.header.sequenceNumber,
                     timestamp: packet.header.timestamp, arrival: arrivalTicks)
             }
             let payload = packet.payload(in: bytes)
-            if pt == media.telephoneEventPayloadType {
+            if pt == media.telephoneEvent {
                 if let ev = try? TelephoneEvent(parsing: payload) {
                     let update = dtmfDecoder.receive(marker: packet.header.marker, timestamp: packet.header.timestamp, event: ev)
-                    if let ended = update.ended { reportDigit(ended, media: media, events: events) }
+                    if let ended = update.ended { reportDigit(ended, clockRate: media.rtpClockRate, events: events) }
                 }
                 return
             }
@@ -242,11 +260,11 @@ public final class CallLeg: @unchecked Sendable {
         return remote == nil
     }
 
-    private func reportDigit(_ ev: TelephoneEventDecoder.DigitEvent, media: NegotiatedMedia, events: SPSCRingBuffer<EngineEvent>) {
+    private func reportDigit(_ ev: TelephoneEventDecoder.DigitEvent, clockRate: Int, events: SPSCRingBuffer<EngineEvent>) {
         guard let digit = ev.digit else { return }
         counters.add(counters.dtmfReceived)
         let ch = Character(digit.description)
-        _ = events.push(.dtmf(leg: id, digit: ch, durationMs: ev.durationMilliseconds(clockRate: media.codec.descriptor.rtpClockRate)))
+        _ = events.push(.dtmf(leg: id, digit: ch, durationMs: ev.durationMilliseconds(clockRate: clockRate)))
     }
 
     private func noteRTCP(_ packets: [RTCPPacket], now: UInt64) {
@@ -303,9 +321,8 @@ public final class CallLeg: @unchecked Sendable {
     func send(now: UInt64, events: SPSCRingBuffer<EngineEvent>) {
         let shared = sharedPayload
         sharedPayload = nil
-        guard let media, media.direction.sends, let remote else { return }
-        let d = media.codec.descriptor
-        let ticksPerFrame = UInt32(d.rtpTicksPerFrame(frameDuration))
+        guard let media = facts, media.sends, let remote else { return }
+        let ticksPerFrame = media.ticksPerFrame
         let ownAudio = onHold || player != nil
         if onHold {
             if let music = holdMusic {
@@ -322,7 +339,7 @@ public final class CallLeg: @unchecked Sendable {
         }
         // RFC 4733 digits replace audio packets while they play: one packet per tick, the event
         // ended after `digitMilliseconds` (three end packets), then a pause before the next.
-        if let te = media.telephoneEventPayloadType, var enc = dtmfEncoder {
+        if let te = media.telephoneEvent, var enc = dtmfEncoder {
             if !enc.isBusy {
                 if digitGapFrames > 0 {
                     digitGapFrames -= 1

@@ -177,6 +177,7 @@ public final class MediaThread: @unchecked Sendable {
                 for m in bridges.first(where: { $0.id == id })?.members ?? [] {
                     bridgeOf[m.leg.id] = nil
                     m.leg.bridged = false
+                    m.leg.sharedPayload = nil
                 }
                 bridges.removeAll { $0.id == id }
                 push(.bridgeEnded(bridge: id))

@@ -17,6 +17,8 @@
 # sched_autogroup on, nice only counts inside a session's group, so the script also sets its
 # session group's nice: start it in a session of its own (`setsid -w env NICE=-15 .../run.sh`).
 # (SCHED_FIFO was tried: timbred's runtime threads then starve each other on one core.)
+# LEGS_PER_SOCKET=N lets N generator legs share a socket (`timbre load --legs-per-socket`): the
+# generator then drives more calls from its core; both services see the same traffic as before.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 BUILD=${BUILD:-$ROOT/.build-release/release}
@@ -46,7 +48,7 @@ trap cleanup EXIT
 
 cat > "$WORK/timbred.json" <<JSON
 {"api": {"host": "127.0.0.1", "port": $API_PORT},
- "rtp": {"host": "127.0.0.1", "portMin": 30000, "portMax": 35999, "timeoutSeconds": 600},
+ "rtp": {"host": "127.0.0.1", "portMin": 30000, "portMax": 39999, "timeoutSeconds": 600},
  "limits": {"endpoints": 5000, "bridges": 3000, "participantsPerBridge": 1000},
  "logging": {"level": "warning"}, "dataDirectory": "$WORK/data"}
 JSON
@@ -59,11 +61,12 @@ RTPENGINE=$!; PIDS+=("$RTPENGINE")
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$API_PORT/healthz" >/dev/null && break; sleep 0.1; done
 sleep 0.5
 echo "timbred pid $TIMBRED, rtpengine pid $RTPENGINE ($(rtpengine --version 2>&1 | head -1)), both on core $SERVICE_CORE;" \
-    "generator on core $GENERATOR_CORE;${NICE:+ nice $NICE;} ${SECONDS_EACH} s measured after ${WARMUP} s warm-up per load" >&2
+    "generator on core $GENERATOR_CORE (${LEGS_PER_SOCKET:-1} legs per socket);${NICE:+ nice $NICE;} ${SECONDS_EACH} s measured after ${WARMUP} s warm-up per load" >&2
 
 run() {  # name backend-args load-args...
     local out=$1; shift
-    taskset -c "$GENERATOR_CORE" "${RT[@]}" "$BUILD/timbre" load "$@" --seconds "$SECONDS_EACH" --warmup "$WARMUP" --json \
+    taskset -c "$GENERATOR_CORE" "${RT[@]}" "$BUILD/timbre" load "$@" --seconds "$SECONDS_EACH" --warmup "$WARMUP" \
+        --legs-per-socket "${LEGS_PER_SOCKET:-1}" --json \
         > "$out" 2> "$out.err" || true
     [ -s "$out" ] || echo "{\"error\": $(jq -Rs . < "$out.err")}" > "$out"
 }
