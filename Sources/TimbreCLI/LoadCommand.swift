@@ -56,6 +56,10 @@ struct LoadRunCommand: ParsableCommand {
     var servicePID: Int32?
     @Option(name: .customLong("port-base"), help: "First local RTP port of the legs (even ports upwards).")
     var portBase: Int = 20_000
+    @Option(name: .customLong("legs-per-socket"), help: ArgumentHelp(
+        "Legs sharing one local UDP socket, 1...1024 (default 1: a socket per leg, as phones have).",
+        discussion: "With more, the generator reads and writes far fewer sockets and tells legs apart by the service port a packet came from, so one core drives more calls; the service's side is unchanged (a socket per leg, every leg's media sent to the address it was given)."))
+    var legsPerSocket = 1
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -67,6 +71,7 @@ struct LoadRunCommand: ParsableCommand {
         guard (0...60).contains(warmup) else { throw CLIError("--warmup must be 0...60") }
         if let k = conference, !(2...1000).contains(k) { throw CLIError("--conference must be 2...1000") }
         guard (1024...60_000).contains(portBase) else { throw CLIError("--port-base must be 1024...60000") }
+        guard (1...1024).contains(legsPerSocket) else { throw CLIError("--legs-per-socket must be 1...1024") }
         guard loopbackDropEvery >= 0 else { throw CLIError("--loopback-drop-every must be ≥ 0") }
         _ = try LoadCodec(parsing: codec, option: "--codec")
         if let t = transcodeTo { _ = try LoadCodec(parsing: t, option: "--transcode-to") }
@@ -95,9 +100,14 @@ struct LoadRunCommand: ParsableCommand {
         for c in Set([first, second]) { plans[c] = try LoadStreamPlan(codec: c, speech: LoadStreamPlan.speech(rate: c.sampleRate)) }
 
         let sockets: [(fd: Int32, port: Int)]
-        do { sockets = try LoadSocket.bindEvenPorts(host: "127.0.0.1", base: portBase, count: legCount) } catch {
+        do {
+            sockets = try LoadSocket.bindEvenPorts(host: "127.0.0.1", base: portBase, count: (legCount + legsPerSocket - 1) / legsPerSocket)
+        } catch {
             throw CLIError(error.description)
         }
+        // A shared socket takes 50 packets a second per leg; room for half a second of them.
+        if legsPerSocket > 1 { for s in sockets { LoadSocket.enlargeReceiveBuffer(s.fd, bytes: legsPerSocket * 25 * 2048) } }
+        let shared = legsPerSocket > 1
         defer { for s in sockets { close(s.fd) } }
 
         // Set up every call or conference; stop at the first the service refuses and run with those.
@@ -107,7 +117,7 @@ struct LoadRunCommand: ParsableCommand {
         for g in 0..<calls {
             let base = g * groupSize
             let codecs = (0..<groupSize).map { $0 % 2 == 0 ? first : second }
-            let request = (0..<groupSize).map { (port: sockets[base + $0].port, codec: codecs[$0]) }
+            let request = (0..<groupSize).map { (port: sockets[(base + $0) / legsPerSocket].port, codec: codecs[$0]) }
             let media: [LoadSDP.Media]
             do { media = try backend.setUp(group: g, conference: conferenceMode, legs: request) } catch {
                 refusal = "\(error)"
@@ -119,7 +129,8 @@ struct LoadRunCommand: ParsableCommand {
                 }
                 let offset = conferenceMode ? (g * 17) % 50 : (g * 7 + p * 25) % 50
                 legs.append(LoadLeg(
-                    fd: sockets[base + p].fd, localPort: sockets[base + p].port, remote: remote,
+                    fd: sockets[(base + p) / legsPerSocket].fd, localPort: sockets[(base + p) / legsPerSocket].port,
+                    sharesSocket: shared, remote: remote,
                     remoteText: "\(media[p].address):\(media[p].port)", codec: media[p].codec,
                     sendPayloadType: media[p].payloadType, receivePayloadType: media[p].payloadType,
                     group: g, party: p, groupSize: groupSize, frameOffset: offset,
@@ -229,7 +240,7 @@ struct LoadRunCommand: ParsableCommand {
             packetsSent: sent, serviceReceived: counters?.received,
             inputShortfall: counters.map { max(0, sent - $0.received) }, lateDiscarded: counters?.discarded,
             serviceSocketDrops: serviceDrops, outputSequenceGaps: gaps, outputShortfall: shortfall,
-            generatorSocketDrops: generatorDrops, foreignPackets: traffic.streams.reduce(0) { $0 + $1.foreign },
+            generatorSocketDrops: generatorDrops, foreignPackets: traffic.streams.reduce(traffic.strayPackets) { $0 + $1.foreign },
             senderLateTicks: traffic.lateTicks, sendFailures: traffic.sendFailures,
             latencies: latencies, markersSent: markersSent, onsetsMatched: latencies.count, onsetsExpected: onsetsExpected,
             jitterMeanMs: jitters.isEmpty ? 0 : jitters.reduce(0, +) / Double(jitters.count), jitterMaxMs: jitters.max() ?? 0,

@@ -7,6 +7,9 @@ import Glibc
 struct LoadLeg {
     var fd: Int32
     var localPort: Int
+    /// Other legs use the same socket (`--legs-per-socket`): what comes in is told apart by
+    /// the service port it came from.
+    var sharesSocket = false
     /// The service's media address for this leg, from its SDP.
     var remote: sockaddr_in
     var remoteText: String

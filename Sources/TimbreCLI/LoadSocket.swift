@@ -90,6 +90,30 @@ enum LoadSocket {
         }
     }
 
+    /// Raises a socket's receive buffer to `bytes` (beyond the system maximum when root).
+    static func enlargeReceiveBuffer(_ fd: Int32, bytes: Int) {
+        var size = Int32(clamping: bytes)
+        let force: Int32 = 33  // SO_RCVBUFFORCE (root only), not imported by Swift
+        if setsockopt(fd, SOL_SOCKET, force, &size, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+    }
+
+    /// Connects `fd` to `address` (sends then need no address, and only that address is
+    /// received from); false when the kernel refused.
+    static func connect(_ fd: Int32, to address: sockaddr_in) -> Bool {
+        var a = address
+        return withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    /// Sends one datagram on a connected socket; false when the kernel refused it.
+    @inline(__always)
+    static func send(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Bool {
+        Glibc.send(fd, bytes, count, 0) == count
+    }
+
     /// Raises the soft open-file limit to at least `needed` (up to the hard limit); false when
     /// the hard limit is lower.
     static func raiseFileLimit(_ needed: Int) -> Bool {
@@ -109,12 +133,14 @@ struct LoadReceiver: ~Copyable {
     private let control: UnsafeMutableRawBufferPointer
     private let iov: UnsafeMutablePointer<iovec>
     private let header: UnsafeMutablePointer<msghdr>
+    private let source: UnsafeMutablePointer<sockaddr_in>
 
     init(capacity: Int = 2048) {
         buffer = .allocate(byteCount: capacity, alignment: 16)
         control = .allocate(byteCount: 256, alignment: 16)
         iov = .allocate(capacity: 1)
         header = .allocate(capacity: 1)
+        source = .allocate(capacity: 1)
     }
 
     deinit {
@@ -122,15 +148,19 @@ struct LoadReceiver: ~Copyable {
         control.deallocate()
         iov.deallocate()
         header.deallocate()
+        source.deallocate()
     }
 
-    /// One datagram from `fd`: its length (nil when none is waiting) and receive time in
-    /// CLOCK_REALTIME nanoseconds (the current time when the kernel gave no timestamp).
-    mutating func receive(_ fd: Int32) -> (length: Int, nanoseconds: Int64)? {
+    /// One datagram from `fd`: its length (nil when none is waiting), receive time in
+    /// CLOCK_REALTIME nanoseconds (the current time when the kernel gave no timestamp) and the
+    /// sender's port.
+    mutating func receive(_ fd: Int32) -> (length: Int, nanoseconds: Int64, sourcePort: Int)? {
         iov.pointee = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
         header.pointee = msghdr()
         header.pointee.msg_iov = iov
         header.pointee.msg_iovlen = 1
+        header.pointee.msg_name = UnsafeMutableRawPointer(source)
+        header.pointee.msg_namelen = socklen_t(MemoryLayout<sockaddr_in>.size)
         header.pointee.msg_control = control.baseAddress
         header.pointee.msg_controllen = control.count
         let n = recvmsg(fd, header, Int32(MSG_DONTWAIT))
@@ -153,6 +183,6 @@ struct LoadReceiver: ~Copyable {
             offset += (len + 7) & ~7
         }
         if stamp == 0 { stamp = LoadSocket.realtimeNanoseconds() }
-        return (n, stamp)
+        return (n, stamp, Int(UInt16(bigEndian: source.pointee.sin_port)))
     }
 }

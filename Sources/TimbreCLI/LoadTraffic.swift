@@ -8,7 +8,7 @@ import Glibc
 
 /// Streams RTP into every leg every 20 ms and takes in what the service sends back: one sender
 /// thread on absolute 20 ms deadlines (`clock_nanosleep` on CLOCK_MONOTONIC, so no drift), one
-/// receiver thread on epoll over all leg sockets.
+/// receiver thread on epoll over all leg sockets (`LoadEpoll`).
 ///
 /// Per-packet work allocates nothing: payloads come precomputed from `LoadStreamPlan`, headers
 /// are written into one scratch buffer, decoders and marker detectors exist per leg from the
@@ -54,6 +54,10 @@ final class LoadTraffic: @unchecked Sendable {
     private(set) var streams: [StreamStatistics]
     /// (receiving leg, CLOCK_REALTIME ns of a marker onset).
     private(set) var onsets: [(leg: Int32, time: Int64)] = []
+    /// Legs on shared sockets by the service port that sends to them; datagrams on a shared
+    /// socket from any other port.
+    private var legByServicePort = [Int32](repeating: -1, count: 65_536)
+    private(set) var strayPackets = 0
 
     init(legs: [LoadLeg], plans: [LoadCodec: LoadStreamPlan], expectedSeconds: Int) {
         self.legs = legs
@@ -66,7 +70,15 @@ final class LoadTraffic: @unchecked Sendable {
 
     func start() throws {
         let decoders = LoadDecoders(try legs.map { try $0.codec.registryEntry.makeDecoder() })
-        let receiver = Thread { [self] in receive(decoders: decoders.take()) }
+        // One epoll token per socket: the index of its only leg, or of a shared socket's fd
+        // above `legs.count`.
+        let epoll = try LoadEpoll(capacity: legs.count)
+        var watched = Set<Int32>()
+        for (i, leg) in legs.enumerated() where watched.insert(leg.fd).inserted {
+            try epoll.add(leg.fd, token: leg.sharesSocket ? UInt64(legs.count) + UInt64(leg.fd) : UInt64(i))
+        }
+        for (i, leg) in legs.enumerated() where leg.sharesSocket { legByServicePort[Int(UInt16(bigEndian: leg.remote.sin_port))] = Int32(i) }
+        let receiver = Thread { [self] in receive(decoders: decoders.take(), epoll: epoll) }
         receiver.name = "load-receive"
         receiver.stackSize = 1 << 20
         receiver.start()
@@ -98,10 +110,19 @@ final class LoadTraffic: @unchecked Sendable {
             sequence[i] = UInt16.random(in: 0...UInt16.max, using: &g)
             timestamp[i] = UInt32.random(in: 0...UInt32.max, using: &g)
         }
+        // Each leg's socket is connected to its service port: the kernel then keeps the route
+        // (no lookup per sendto) and the leg only takes in what that port sends, as a phone
+        // doing strict symmetric RTP would.
+        var connected = [Bool](repeating: false, count: count)
+        for i in 0..<count where !legs[i].sharesSocket { connected[i] = LoadSocket.connect(legs[i].fd, to: legs[i].remote) }
         var remotes = legs.map(\.remote)
         let legPlans = legs.map { plans[$0.codec]! }
         let packet = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
         defer { packet.deallocate() }
+        // Legs on a shared socket are sent in one sendmmsg per socket per tick. A marker's send
+        // time is taken when its packet is queued, before the batch goes out: the latency then
+        // includes the rest of the batch's sending (tens of microseconds), never less.
+        let batch = legs.contains(where: \.sharesSocket) ? LoadBatchSender(capacity: 256) : nil
         let period: Int64 = 20_000_000
         var deadline = LoadSocket.monotonicNanoseconds()
         var tick = 0
@@ -111,13 +132,17 @@ final class LoadTraffic: @unchecked Sendable {
                 while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
                 for i in 0..<count {
                     let leg = legs[i]
+                    let batched = leg.sharesSocket && batch != nil
+                    if batched, let batch, batch.count > 0, batch.isFull || batch.fd != leg.fd {
+                        sendFailures += batch.flush { sent[Int($0)] += 1 }
+                    }
                     let position = tick + leg.frameOffset
                     let frame = position % LoadStreamPlan.frames
                     let second = position / LoadStreamPlan.framesPerSecond
                     let marked = second % leg.markerPeriod == leg.markerTurn
                     let plan = legPlans[i]
                     let payload = plan.payload(frame: frame, marked: marked)
-                    let b = packet.baseAddress!
+                    let b = batched ? batch!.nextSlot : packet.baseAddress!
                     b.storeBytes(of: 0x80, as: UInt8.self)
                     b.storeBytes(of: leg.sendPayloadType | (tick == 0 ? 0x80 : 0), toByteOffset: 1, as: UInt8.self)
                     b.storeBytes(of: sequence[i].bigEndian, toByteOffset: 2, as: UInt16.self)
@@ -127,7 +152,12 @@ final class LoadTraffic: @unchecked Sendable {
                     if marked && frame % LoadStreamPlan.framesPerSecond == 0 {
                         markerSends.append((Int32(i), LoadSocket.realtimeNanoseconds() + plan.onsetDelayNanoseconds))
                     }
-                    if LoadSocket.send(leg.fd, b, 12 + payload.count, to: remotes.baseAddress! + i) {
+                    if batched {
+                        batch!.queue(length: 12 + payload.count, from: leg.fd, to: leg.remote, owner: Int32(i))
+                    } else if connected[i]
+                        ? LoadSocket.send(leg.fd, b, 12 + payload.count)
+                        : LoadSocket.send(leg.fd, b, 12 + payload.count, to: remotes.baseAddress! + i)
+                    {
                         sent[i] += 1
                     } else {
                         sendFailures += 1
@@ -135,6 +165,7 @@ final class LoadTraffic: @unchecked Sendable {
                     sequence[i] &+= 1
                     timestamp[i] &+= leg.codec.ticksPerFrame
                 }
+                if let batch, batch.count > 0 { sendFailures += batch.flush { sent[Int($0)] += 1 } }
                 tick += 1
                 deadline += period
                 if LoadSocket.monotonicNanoseconds() > deadline { lateTicks += 1 }
@@ -152,7 +183,7 @@ final class LoadTraffic: @unchecked Sendable {
         func take() -> [any AudioDecoder] { decoders }
     }
 
-    private func receive(decoders: [any AudioDecoder]) {
+    private func receive(decoders: [any AudioDecoder], epoll: LoadEpoll) {
         var decoders = decoders
         // ~Copyable elements cannot live in an Array; keep them in a manually managed buffer.
         let detectorBuffer = UnsafeMutablePointer<LoadMarkerDetector>.allocate(capacity: legs.count)
@@ -161,31 +192,42 @@ final class LoadTraffic: @unchecked Sendable {
             detectorBuffer.deinitialize(count: legs.count)
             detectorBuffer.deallocate()
         }
-        // poll(2) over every leg socket (Swift's Glibc module does not export epoll), at most
-        // once per 4 ms: each sweep finds a packet or two waiting per socket, and the receive
-        // times come from the kernel, so the sweep interval does not show in the latency.
-        let fds = UnsafeMutableBufferPointer<pollfd>.allocate(capacity: legs.count)
-        defer { fds.deallocate() }
-        for (i, leg) in legs.enumerated() { fds[i] = pollfd(fd: leg.fd, events: Int16(POLLIN), revents: 0) }
+        // epoll over every leg socket, at most once per 4 ms: each sweep finds a packet or two
+        // waiting per ready socket, and the receive times come from the kernel, so the sweep
+        // interval does not show in the latency. One read per ready socket per sweep (a socket
+        // still holding data is reported again), so no read is spent learning a queue is empty.
         let pcm = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 48_000 / 50 * 6)
         defer { pcm.deallocate() }
         var receiver = LoadReceiver()
         while !stopReceiving.load(ordering: .relaxed) {
-            let n = poll(fds.baseAddress, nfds_t(fds.count), 20)
-            guard n > 0 else { continue }
             let start = windowStart.load(ordering: .relaxed)
             let end = windowEnd.load(ordering: .relaxed)
-            for i in 0..<fds.count where fds[i].revents != 0 {
-                fds[i].revents = 0
-                let fd = legs[i].fd
-                while let got = receiver.receive(fd) {
+            let ready = epoll.wait(timeoutMilliseconds: 20) { token in
+                if token < UInt64(legs.count) {
+                    let i = Int(token)
+                    guard let got = receiver.receive(legs[i].fd) else { return }
+                    handle(
+                        leg: i, bytes: UnsafeRawBufferPointer(rebasing: receiver.buffer[0..<got.length]), time: got.nanoseconds,
+                        inWindow: got.nanoseconds >= start && got.nanoseconds < end, decoder: &decoders[i],
+                        detector: &detectorBuffer[i], pcm: pcm)
+                    return
+                }
+                // A shared socket: drain it (bounded, so one socket cannot hold the sweep).
+                let fd = Int32(token - UInt64(legs.count))
+                for _ in 0..<4096 {
+                    guard let got = receiver.receive(fd) else { return }
+                    let i = Int(legByServicePort[got.sourcePort])
+                    guard i >= 0 else {
+                        strayPackets += 1
+                        continue
+                    }
                     handle(
                         leg: i, bytes: UnsafeRawBufferPointer(rebasing: receiver.buffer[0..<got.length]), time: got.nanoseconds,
                         inWindow: got.nanoseconds >= start && got.nanoseconds < end, decoder: &decoders[i],
                         detector: &detectorBuffer[i], pcm: pcm)
                 }
             }
-            usleep(4_000)
+            if ready > 0 { usleep(4_000) }
         }
         receiverDone.signal()
     }

@@ -24,6 +24,19 @@ public final class CallLeg: @unchecked Sendable {
     let configuration: EngineConfiguration
 
     public private(set) var media: NegotiatedMedia?
+    /// What the per-packet path reads of `media`, copied out when it changes: reading through
+    /// `media` copied the whole struct (its codec entry's strings and closures: a retain and a
+    /// release each) for every packet.
+    private struct PacketFacts {
+        var payloadType: UInt8
+        var telephoneEvent: UInt8?
+        var comfortNoise: UInt8?
+        var receives: Bool
+        var sends: Bool
+        var rtpClockRate: Int
+        var ticksPerFrame: UInt32
+    }
+    private var facts: PacketFacts?
     /// Where RTP goes now: the signalled remote or the latched source.
     private(set) var remote: SocketAddress?
     private var remoteRTCP: SocketAddress?
@@ -55,6 +68,11 @@ public final class CallLeg: @unchecked Sendable {
     private var timestamp: UInt32
     private var marker = true
 
+    /// This tick's payload from the bridge's shared encoders, sent instead of encoding
+    /// `outbound` (set by `EngineBridge.tick`, used once by `send`). Media thread only.
+    var sharedPayload: UnsafeRawBufferPointer?
+    /// In a bridge on its media thread (else its outbound audio is silence). Media thread only.
+    var bridged = false
     /// Muted: what this leg sends into a bridge is silence.
     var muted = false
     /// Local hold: we send hold music (or silence) instead of the bridge's audio.
@@ -94,6 +112,12 @@ public final class CallLeg: @unchecked Sendable {
         let codecChanged = media?.codec.descriptor.id != newMedia.codec.descriptor.id
             || media?.payloadType != newMedia.payloadType
         media = newMedia
+        let descriptor = newMedia.codec.descriptor
+        facts = PacketFacts(
+            payloadType: newMedia.payloadType, telephoneEvent: newMedia.telephoneEventPayloadType,
+            comfortNoise: newMedia.comfortNoisePayloadType, receives: newMedia.direction.receives,
+            sends: newMedia.direction.sends, rtpClockRate: descriptor.rtpClockRate,
+            ticksPerFrame: UInt32(descriptor.rtpTicksPerFrame(frameDuration)))
         if !latched || configuration.strictSource {
             remote = newMedia.remote
             remoteRTCP = newMedia.remoteRTCP
@@ -103,11 +127,7 @@ public final class CallLeg: @unchecked Sendable {
             let samples = d.samplesPerFrame(frameDuration)
             inbound = [Int16](repeating: 0, count: samples)
             outbound = [Int16](repeating: 0, count: samples)
-            let options = EncoderOptions(
-                frameDuration: frameDuration, bitrate: configuration.opusBitrate,
-                complexity: configuration.opusComplexity, inbandFEC: configuration.opusFEC,
-                expectedPacketLossPercent: configuration.opusFEC ? 10 : 0)
-            encoder = try? newMedia.codec.makeEncoder(options)
+            encoder = try? newMedia.codec.makeEncoder(encoderOptions)
             if let decoder = try? newMedia.codec.makeDecoder() {
                 let jb = JitterBufferConfiguration(
                     sampleRate: d.sampleRate, rtpClockRate: d.rtpClockRate, packetDuration: frameDuration,
@@ -121,6 +141,14 @@ public final class CallLeg: @unchecked Sendable {
         }
     }
 
+    /// How this leg's encoders are configured (its own and a bridge's shared ones).
+    var encoderOptions: EncoderOptions {
+        EncoderOptions(
+            frameDuration: frameDuration, bitrate: configuration.opusBitrate,
+            complexity: configuration.opusComplexity, inbandFEC: configuration.opusFEC,
+            expectedPacketLossPercent: configuration.opusFEC ? 10 : 0)
+    }
+
     /// Queues RFC 4733 digits to send (after the current one).
     func sendDigits(_ digits: [UInt8]) {
         pendingDigits.append(contentsOf: digits.prefix(max(0, 64 - pendingDigits.count)))
@@ -129,10 +157,26 @@ public final class CallLeg: @unchecked Sendable {
     // MARK: Receive
 
     /// Drains the sockets and feeds the jitter buffer. `now` is the media clock in nanoseconds.
-    func receive(now: UInt64, events: SPSCRingBuffer<EngineEvent>) {
+    /// With `readiness`, only sockets it reports as having received something are read.
+    func receive(now: UInt64, events: SPSCRingBuffer<EngineEvent>, readiness: SocketReadiness? = nil) {
         if startedNanos == 0 { startedNanos = now; lastMediaNanos = now }
+        if readiness?.take(rtp.fd) ?? true {
+            if receiveRTP(now: now, events: events) == rtp.batchSize { readiness?.markReady(rtp.fd) }
+        }
+        if readiness?.take(rtcp.fd) ?? true {
+            if receiveRTCP(now: now) == rtcp.batchSize { readiness?.markReady(rtcp.fd) }
+        }
+        let timeoutNanos = UInt64(configuration.rtpTimeoutSeconds) * 1_000_000_000
+        if !timedOut, facts != nil, now > lastMediaNanos + timeoutNanos {
+            timedOut = true
+            _ = events.push(.rtpTimeout(leg: id, seconds: configuration.rtpTimeoutSeconds))
+        }
+    }
+
+    /// One batch from the RTP socket into the jitter buffer; returns how many datagrams came.
+    private func receiveRTP(now: UInt64, events: SPSCRingBuffer<EngineEvent>) -> Int {
         let maxBytes = configuration.maxPacketBytes
-        rtp.receiveBatch { bytes, source, truncated in
+        return rtp.receiveBatch { bytes, source, truncated in
             counters.add(counters.packetsIn)
             counters.add(counters.bytesIn, bytes.count)
             if truncated || bytes.count > maxBytes {
@@ -143,10 +187,9 @@ public final class CallLeg: @unchecked Sendable {
                 counters.add(counters.malformed)
                 return
             }
-            guard let media else { return }
+            guard let media = facts else { return }
             let pt = packet.header.payloadType
-            let known = pt == media.payloadType || pt == media.telephoneEventPayloadType
-                || pt == media.comfortNoisePayloadType
+            let known = pt == media.payloadType || pt == media.telephoneEvent || pt == media.comfortNoise
             if !known {
                 counters.add(counters.unknownPayloadType)
                 return
@@ -160,18 +203,18 @@ public final class CallLeg: @unchecked Sendable {
                 timedOut = false
                 _ = events.push(.rtpResumed(leg: id))
             }
-            if !media.direction.receives { return }
-            let arrivalTicks = UInt32(truncatingIfNeeded: now / 1_000_000 * UInt64(media.codec.descriptor.rtpClockRate) / 1000)
-            if pt != media.telephoneEventPayloadType {
+            if !media.receives { return }
+            let arrivalTicks = UInt32(truncatingIfNeeded: now / 1_000_000 * UInt64(media.rtpClockRate) / 1000)
+            if pt != media.telephoneEvent {
                 _ = receiverStats.receive(
                     ssrc: packet.header.ssrc, sequenceNumber: packet.header.sequenceNumber,
                     timestamp: packet.header.timestamp, arrival: arrivalTicks)
             }
             let payload = packet.payload(in: bytes)
-            if pt == media.telephoneEventPayloadType {
+            if pt == media.telephoneEvent {
                 if let ev = try? TelephoneEvent(parsing: payload) {
                     let update = dtmfDecoder.receive(marker: packet.header.marker, timestamp: packet.header.timestamp, event: ev)
-                    if let ended = update.ended { reportDigit(ended, media: media, events: events) }
+                    if let ended = update.ended { reportDigit(ended, clockRate: media.rtpClockRate, events: events) }
                 }
                 return
             }
@@ -180,6 +223,10 @@ public final class CallLeg: @unchecked Sendable {
                 marker: packet.header.marker, payloadType: pt, ssrc: packet.header.ssrc, payload: payload,
                 arrivalTime: now)
         }
+    }
+
+    /// One batch from the RTCP socket; returns how many datagrams came.
+    private func receiveRTCP(now: UInt64) -> Int {
         rtcp.receiveBatch { bytes, source, truncated in
             counters.add(counters.rtcpIn)
             guard !truncated, let packets = try? RTCPCompoundPacket.parse(bytes) else {
@@ -187,11 +234,6 @@ public final class CallLeg: @unchecked Sendable {
                 return
             }
             noteRTCP(packets, now: now)
-        }
-        let timeoutNanos = UInt64(configuration.rtpTimeoutSeconds) * 1_000_000_000
-        if !timedOut, media != nil, now > lastMediaNanos + timeoutNanos {
-            timedOut = true
-            _ = events.push(.rtpTimeout(leg: id, seconds: configuration.rtpTimeoutSeconds))
         }
     }
 
@@ -218,11 +260,11 @@ public final class CallLeg: @unchecked Sendable {
         return remote == nil
     }
 
-    private func reportDigit(_ ev: TelephoneEventDecoder.DigitEvent, media: NegotiatedMedia, events: SPSCRingBuffer<EngineEvent>) {
+    private func reportDigit(_ ev: TelephoneEventDecoder.DigitEvent, clockRate: Int, events: SPSCRingBuffer<EngineEvent>) {
         guard let digit = ev.digit else { return }
         counters.add(counters.dtmfReceived)
         let ch = Character(digit.description)
-        _ = events.push(.dtmf(leg: id, digit: ch, durationMs: ev.durationMilliseconds(clockRate: media.codec.descriptor.rtpClockRate)))
+        _ = events.push(.dtmf(leg: id, digit: ch, durationMs: ev.durationMilliseconds(clockRate: clockRate)))
     }
 
     private func noteRTCP(_ packets: [RTCPPacket], now: UInt64) {
@@ -277,9 +319,11 @@ public final class CallLeg: @unchecked Sendable {
 
     /// Encodes `outbound` (or a DTMF event, hold music, a playback) and sends one packet.
     func send(now: UInt64, events: SPSCRingBuffer<EngineEvent>) {
-        guard let media, media.direction.sends, let remote else { return }
-        let d = media.codec.descriptor
-        let ticksPerFrame = UInt32(d.rtpTicksPerFrame(frameDuration))
+        let shared = sharedPayload
+        sharedPayload = nil
+        guard let media = facts, media.sends, let remote else { return }
+        let ticksPerFrame = media.ticksPerFrame
+        let ownAudio = onHold || player != nil
         if onHold {
             if let music = holdMusic {
                 outbound.withUnsafeMutableBufferPointer { music.read(into: $0) }
@@ -295,7 +339,7 @@ public final class CallLeg: @unchecked Sendable {
         }
         // RFC 4733 digits replace audio packets while they play: one packet per tick, the event
         // ended after `digitMilliseconds` (three end packets), then a pause before the next.
-        if let te = media.telephoneEventPayloadType, var enc = dtmfEncoder {
+        if let te = media.telephoneEvent, var enc = dtmfEncoder {
             if !enc.isBusy {
                 if digitGapFrames > 0 {
                     digitGapFrames -= 1
@@ -325,8 +369,22 @@ public final class CallLeg: @unchecked Sendable {
             }
             dtmfEncoder = enc
         }
-        // Encoded in place (see `pullAudio`): a copy of a value-type encoder would share its
-        // storage and copy it on the first mutation, every packet.
+        // The bridge's shared payload is what this leg would have encoded from `outbound`
+        // (unless hold music or a playback replaced it). Otherwise encoded in place (see
+        // `pullAudio`): a copy of a value-type encoder would share its storage and copy it on
+        // the first mutation, every packet.
+        if let shared, !ownAudio {
+            if shared.count > 0 {
+                let header = RTPHeader(marker: marker, payloadType: media.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc)
+                transmit(header: header, payload: shared, to: remote)
+                sequence &+= 1
+                marker = false
+            } else {
+                marker = true
+            }
+            timestamp &+= ticksPerFrame
+            return
+        }
         var encoded: Int?  // nil: no encoder yet
         outbound.withUnsafeBufferPointer { pcm in
             payloadScratch.withUnsafeMutableBytes { out in

@@ -1,14 +1,25 @@
+import TimbreCodecs
 import TimbreConference
 import TimbreCore
 
 /// A bridge on a media thread: a `MixMinusBridge` (N = 2 is a call; more is a conference) and
 /// the legs attached to it. Owned by one media thread.
+///
+/// In a conference, legs whose codec runs at the bridge rate share a `SharedEncoderGroup`:
+/// every listener who hears exactly the full mix gets the one payload it encoded this tick, so
+/// a room of N listeners costs about K + 1 encodes (K mixed talkers) instead of N. The group
+/// serves the codec of the first such leg; legs in another codec encode for themselves.
 public final class EngineBridge: @unchecked Sendable {
     // @unchecked: the mixer's control API (`controller`) is thread-safe by design; the member
     // list and per-frame calls are used by the owning media thread only.
     public let id: UInt64
     public let mixer: MixMinusBridge
-    var members: [(leg: CallLeg, participant: ParticipantID)] = []
+    private(set) var members: [(leg: CallLeg, participant: ParticipantID)] = []
+    /// The conference's shared encoders (nil for a call, or until a leg can use them) and the
+    /// codec they encode.
+    private var encoderGroup: SharedEncoderGroup<EngineEncoder>?
+    private var groupCodec: String?
+    private var grouped: [(leg: CallLeg, participant: ParticipantID)] = []
     /// Recording taps (media thread only). The mixer has one recording tap; it fans out here.
     private var taps: [MediaTap] = []
     /// Interleaves a split recording's channels; sized when a tap is added, never per frame.
@@ -82,6 +93,43 @@ public final class EngineBridge: @unchecked Sendable {
 
     public var controller: ConferenceController { mixer.controller }
 
+    /// Attaches a leg (media thread, between ticks: may allocate the group's encoders).
+    func add(_ leg: CallLeg, as participant: ParticipantID) {
+        remove { $0 === leg }
+        members.append((leg, participant))
+        joinEncoderGroup(leg, as: participant)
+    }
+
+    /// Detaches every leg matching `predicate`.
+    func remove(where predicate: (CallLeg) -> Bool) {
+        members.removeAll { predicate($0.leg) }
+        for g in grouped where predicate(g.leg) {
+            encoderGroup?.remove(g.participant)
+            g.leg.sharedPayload = nil
+        }
+        grouped.removeAll { predicate($0.leg) }
+    }
+
+    /// Puts a conference leg at the bridge rate into the shared encoders when its codec is the
+    /// group's (the first such leg's).
+    private func joinEncoderGroup(_ leg: CallLeg, as participant: ParticipantID) {
+        guard mixer.configuration.maximumParticipants > 2, let media = leg.media,
+            media.codec.descriptor.sampleRate == mixer.configuration.sampleRate,
+            groupCodec == nil || groupCodec == media.codec.descriptor.id
+        else { return }
+        if encoderGroup == nil {
+            let codec = media.codec
+            let options = leg.encoderOptions
+            encoderGroup = try? SharedEncoderGroup<EngineEncoder>(
+                bridge: mixer, makeEncoder: { () throws(CodecError) -> EngineEncoder in EngineEncoder(base: try codec.makeEncoder(options)) },
+                handover: EngineEncoder.handover)
+            guard encoderGroup != nil else { return }
+            groupCodec = codec.descriptor.id
+        }
+        guard (try? encoderGroup?.add(participant)) != nil else { return }
+        grouped.append((leg, participant))
+    }
+
     /// One frame: every member's inbound audio in, mix-minus out to every member's outbound.
     func tick(events: SPSCRingBuffer<EngineEvent>) {
         mixer.applyPendingCommands()
@@ -91,6 +139,12 @@ public final class EngineBridge: @unchecked Sendable {
         mixer.mix()
         for m in members {
             m.leg.outbound.withUnsafeMutableBufferPointer { _ = mixer.read(into: $0, for: m.participant) }
+        }
+        if let group = encoderGroup, !grouped.isEmpty, (try? group.encode()) != nil {
+            for g in grouped {
+                // (A re-offer may have changed the leg's codec since it joined.)
+                g.leg.sharedPayload = g.leg.media?.codec.descriptor.id == groupCodec ? group.payload(for: g.participant) : nil
+            }
         }
         while let e = mixer.nextEvent() {
             switch e.kind {

@@ -26,6 +26,8 @@ public final class MediaThread: @unchecked Sendable {
     private var pendingAttach: [(bridge: UInt64, leg: UInt64, participant: ParticipantIDBox)] = []
     private var taps: [MediaTap] = []
     private var tapScratch: [Int16] = []
+    /// Which sockets received something since the last tick (nil: read every socket).
+    private let readiness = SocketReadiness()
     private let stopped = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
 
@@ -90,18 +92,33 @@ public final class MediaThread: @unchecked Sendable {
         if !events.push(e) { droppedEvents.wrappingAdd(1, ordering: .relaxed) }
     }
 
+    /// One pass over the legs before the bridges and one after (each pass walks the leg list
+    /// once: every walk costs a retain and release per leg).
     private func tick(now: UInt64, tickCount: UInt64) {
-        for leg in legOrder { leg.receive(now: now, events: events) }
-        for leg in legOrder { leg.pullAudio(now: now) }
-        for leg in legOrder where bridgeOf[leg.id] == nil {
-            leg.outbound.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        readiness?.collect()
+        for leg in legOrder {
+            leg.receive(now: now, events: events, readiness: readiness)
+            leg.pullAudio(now: now)
+            if !leg.bridged { leg.outbound.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
         }
         for b in bridges { b.tick(events: events) }
         runTaps()
-        for leg in legOrder { leg.send(now: now, events: events) }
         // RTCP every 5 s per leg, staggered by leg id.
         let period = UInt64(5000 / configuration.ptime.milliseconds)
-        for leg in legOrder where (tickCount &+ leg.id) % period == 0 { leg.sendRTCP(now: now) }
+        for leg in legOrder {
+            leg.send(now: now, events: events)
+            if (tickCount &+ leg.id) % period == 0 { leg.sendRTCP(now: now) }
+        }
+    }
+
+    private func watch(_ leg: CallLeg) {
+        readiness?.watch(leg.rtp.fd)
+        readiness?.watch(leg.rtcp.fd)
+    }
+
+    private func unwatch(_ leg: CallLeg) {
+        readiness?.unwatch(leg.rtp.fd)
+        readiness?.unwatch(leg.rtcp.fd)
     }
 
     private func runTaps() {
@@ -129,14 +146,17 @@ public final class MediaThread: @unchecked Sendable {
             case .addLeg(let leg):
                 legs[leg.id] = leg
                 legOrder.append(leg)
+                watch(leg)
                 let waiting = pendingAttach.filter { $0.leg == leg.id }
                 pendingAttach.removeAll { $0.leg == leg.id }
                 for w in waiting { attach(bridge: w.bridge, leg: w.leg, participant: w.participant.value) }
             case .removeLeg(let id, let goodbye):
                 if let leg = legs.removeValue(forKey: id) {
                     if goodbye { leg.sendRTCP(now: now, goodbye: true) }
+                    unwatch(leg)
+                    leg.bridged = false
                     legOrder.removeAll { $0 === leg }
-                    if let b = bridgeOf.removeValue(forKey: id) { bridges.first { $0.id == b }?.members.removeAll { $0.leg === leg } }
+                    if let b = bridgeOf.removeValue(forKey: id) { bridges.first { $0.id == b }?.remove { $0 === leg } }
                     push(.legRemoved(leg: id))
                 }
             case .applyMedia(let id, let media):
@@ -154,7 +174,11 @@ public final class MediaThread: @unchecked Sendable {
             case .addBridge(let b):
                 bridges.append(b)
             case .removeBridge(let id):
-                for m in bridges.first(where: { $0.id == id })?.members ?? [] { bridgeOf[m.leg.id] = nil }
+                for m in bridges.first(where: { $0.id == id })?.members ?? [] {
+                    bridgeOf[m.leg.id] = nil
+                    m.leg.bridged = false
+                    m.leg.sharedPayload = nil
+                }
                 bridges.removeAll { $0.id == id }
                 push(.bridgeEnded(bridge: id))
             case .attach(let b, let l, let p):
@@ -164,12 +188,17 @@ public final class MediaThread: @unchecked Sendable {
                     attach(bridge: b, leg: l, participant: p)
                 }
             case .detach(let b, let l):
-                bridges.first { $0.id == b }?.members.removeAll { $0.leg.id == l }
-                if bridgeOf[l] == b { bridgeOf[l] = nil }
+                bridges.first { $0.id == b }?.remove { $0.id == l }
+                if bridgeOf[l] == b {
+                    bridgeOf[l] = nil
+                    legs[l]?.bridged = false
+                }
             case .moveLeg(let id, let target):
                 if let leg = legs.removeValue(forKey: id) {
+                    unwatch(leg)
+                    leg.bridged = false
                     legOrder.removeAll { $0 === leg }
-                    if let b = bridgeOf.removeValue(forKey: id) { bridges.first { $0.id == b }?.members.removeAll { $0.leg === leg } }
+                    if let b = bridgeOf.removeValue(forKey: id) { bridges.first { $0.id == b }?.remove { $0 === leg } }
                     target.send(.addLeg(leg))
                 }
             case .addTap(_, let tap):
@@ -185,9 +214,9 @@ public final class MediaThread: @unchecked Sendable {
 
     private func attach(bridge: UInt64, leg: UInt64, participant: ParticipantID) {
         guard let l = legs[leg], let b = bridges.first(where: { $0.id == bridge }) else { return }
-        b.members.removeAll { $0.leg === l }
-        b.members.append((l, participant))
+        b.add(l, as: participant)
         bridgeOf[leg] = bridge
+        l.bridged = true
     }
 }
 

@@ -27,5 +27,6 @@ int timbre_pty_open(char *slave_name, size_t len);
 int timbre_usable_cpu_count(void);
 
 #include "timbre_udp.h"
+#include "timbre_readiness.h"
 
 #endif
