@@ -106,6 +106,9 @@ public struct JitterBuffer {
     /// The underrun hold ran out while this stretch was being concealed (a stall, not one late
     /// packet): the packet that ends it is played late rather than skipped.
     private var stalled = false
+    /// Share of decoded packets that followed a sequence gap (exponentially weighted).
+    private var gapRate = 0.0
+    private var keepingForFEC = false
     /// Time of the pull in progress, nanoseconds.
     private var now: UInt64 = 0
 
@@ -120,6 +123,11 @@ public struct JitterBuffer {
     /// Slack beyond the jitter to absorb that is kept before a whole pull period is given up, so
     /// the delay does not go down and up again as the estimate wavers around a period boundary.
     static let slackHysteresisMilliseconds = 5.0
+    /// Gap rate (per packet) above which an FEC decoder's buffer keeps one more packet (and
+    /// below half of which it stops).
+    static let gapRateForFEC = 0.02
+    /// Forgetting of the gap rate per decoded packet (a memory of about 500 packets, 10 s).
+    static let gapRateForgetting = 0.998
 
     /// - Parameters:
     ///   - decoder: decodes this stream's payloads; owned by the buffer from now on.
@@ -341,7 +349,25 @@ public struct JitterBuffer {
 
     /// The relative delay the playout must absorb (the target less the packet being played).
     var jitterToAbsorbMilliseconds: Double {
-        targetDelayMilliseconds - Double(configuration.packetDuration.milliseconds)
+        let jitter = targetDelayMilliseconds - Double(configuration.packetDuration.milliseconds)
+        return jitter + (keepsPacketForFEC ? Double(configuration.packetDuration.milliseconds) : 0)
+    }
+
+    /// With in-band FEC (Opus), the packet after a gap carries the gap's last frame, but only if
+    /// it is already here when that frame is due. When gaps are frequent, adaptive mode keeps one
+    /// more packet so that it is: one frame recovered per gap is worth a packet of delay then,
+    /// and not when gaps are rare (an outage, isolated Wi-Fi loss). Hysteresis keeps a rate near
+    /// the limit from moving the delay up and down.
+    var keepsPacketForFEC: Bool {
+        guard case .adaptive = configuration.mode, decoderHasFEC else { return false }
+        return keepingForFEC
+    }
+
+    /// Counts a sequence gap met at playout (recovered or not) in the gap rate, per decoded packet.
+    mutating func recordGap(_ gap: Bool) {
+        gapRate = Self.gapRateForgetting * gapRate + (1 - Self.gapRateForgetting) * (gap ? 1 : 0)
+        if gapRate > Self.gapRateForFEC { keepingForFEC = true }
+        if gapRate < Self.gapRateForFEC / 2 { keepingForFEC = false }
     }
 
     /// Adaptive mode's time-scale decision for the packet at `timestamp`, decoded now with
@@ -465,6 +491,7 @@ public struct JitterBuffer {
             }
         }
         packets.remove(at: index)
+        recordGap(haveLastSequence && slot.sequence > lastSequence + 1)
         lastSequence = slot.sequence
         haveLastSequence = true
         if failed || decoded <= 0 {
@@ -555,6 +582,7 @@ public struct JitterBuffer {
         append(decodeScratch, count: recovered, kind: .decoded, timestamp: nextTimestamp, ticks: ticks, arrival: packets.slots[index].arrival)
         nextTimestamp += ticks
         lastSequence += 1
+        recordGap(true)
         coveredTicks = 0
         updateLost()
         return .fecRecovered
