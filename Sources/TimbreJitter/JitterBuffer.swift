@@ -11,9 +11,15 @@ public import TimbreCore
 ///
 /// Timing policy: when nothing is buffered the buffer conceals *without* advancing its playout
 /// position, so packets that were only late (a Wi-Fi stall, a 4G handover) are still played and
-/// the delay grows; accelerate then wins it back. When later packets are waiting but the next one
-/// is missing, it conceals for as long as the gap lasts and moves on, declaring the packet lost;
-/// a packet arriving after its slot was passed is discarded as late.
+/// the delay grows; accelerate then wins it back. (A single late packet whose successor is already
+/// in time is skipped instead, so one late packet does not raise the delay; see `catchUp`.) When
+/// later packets are waiting but the next one is missing, it conceals for as long as the gap lasts
+/// and moves on, declaring the packet lost; a packet arriving after its slot was passed is
+/// discarded as late.
+///
+/// Delay policy (adaptive mode): the playout delay is steered directly, as the time between a
+/// packet's earliest possible arrival and the pull that decodes it (`delayExcessMilliseconds`),
+/// against the estimator's jitter quantile, and changed only in pauses.
 ///
 /// Real-time contract: every buffer is allocated in `init`. `insert` and `pull` allocate nothing,
 /// take no lock and make no system call; the decoder is called once per packet through
@@ -97,13 +103,31 @@ public struct JitterBuffer {
     /// a pause has lasted `pauseFramesBeforeStretching` frames.
     private var quietRun = 0
     private var lastOutputConcealed = false
+    /// The underrun hold ran out while this stretch was being concealed (a stall, not one late
+    /// packet): the packet that ends it is played late rather than skipped.
+    private var stalled = false
+    /// Share of decoded packets that followed a sequence gap (exponentially weighted).
+    private var gapRate = 0.0
+    private var keepingForFEC = false
     /// Time of the pull in progress, nanoseconds.
     private var now: UInt64 = 0
 
-    /// Quiet decoded frames in a row (200 ms at 20 ms packets) before the delay may change.
-    static let pauseFramesBeforeStretching = 10
+    /// Quiet decoded frames in a row, beyond which the delay may change (the fifth quiet frame
+    /// in a row, 100 ms into a pause at 20 ms packets, is the first that may be stretched).
+    static let pauseFramesBeforeStretching = 4
     /// How far above the upper level limit (ms) voiced speech is accelerated too.
     static let voicedAccelerateExcessMilliseconds = 200.0
+    /// Before the estimator has seen the network, playout starts this long after the first
+    /// packet's arrival would allow.
+    static let initialJitterMilliseconds = 20.0
+    /// Slack beyond the jitter to absorb that is kept before a whole pull period is given up, so
+    /// the delay does not go down and up again as the estimate wavers around a period boundary.
+    static let slackHysteresisMilliseconds = 5.0
+    /// Gap rate (per packet) above which an FEC decoder's buffer keeps one more packet (and
+    /// below half of which it stops).
+    static let gapRateForFEC = 0.02
+    /// Forgetting of the gap rate per decoded packet (a memory of about 500 packets, 10 s).
+    static let gapRateForgetting = 0.998
 
     /// - Parameters:
     ///   - decoder: decodes this stream's payloads; owned by the buffer from now on.
@@ -273,7 +297,8 @@ public struct JitterBuffer {
     private mutating func resynchronise() {
         lostInEarlierSessions += sessionLost
         statistics.resynchronisations += 1
-        _ = packets.removeAll()
+        estimator.restartTimeline()
+        packets.removeAll()
         decoder.reset()
         concealer.end()
         inDTX = false
@@ -293,16 +318,78 @@ public struct JitterBuffer {
     var syncCount: Int { sync.count }
     mutating func setNow(_ t: UInt64) { now = t }
 
-    /// Tracks the buffer level once per pull (a one-pole filter, time constant ≈ 10 pulls), so
-    /// that starving shows up even when no packet is there to decode.
+    /// Tracks the buffer level once per pull in fixed mode (a one-pole filter, time constant ≈ 10
+    /// pulls), so that starving shows up even when no packet is there to decode. Adaptive mode
+    /// steers the playout delay instead (`delayExcess`) and skips this.
     mutating func updateFilteredLevel() {
+        guard case .fixed = configuration.mode else { return }
         filteredLevel = 0.9 * filteredLevel + 0.1 * bufferLevelMilliseconds
     }
 
-    /// Initial buffering: start once the buffered span reaches the target.
+    /// Initial buffering. Fixed mode starts once the buffered span reaches the target; adaptive
+    /// mode once the earliest packet has waited long enough that packets delayed by the jitter
+    /// the estimator expects (at least `initialJitterMilliseconds` before it has seen much) are
+    /// still in time.
     func shouldStart() -> Bool {
-        guard !packets.isEmpty else { return false }
+        guard let first = packets.earliest() else { return false }
+        if case .adaptive = configuration.mode {
+            let wanted = max(jitterToAbsorbMilliseconds, Self.initialJitterMilliseconds)
+            return slackMilliseconds(timestamp: packets.slots[first].timestamp) + 0.001 >= wanted
+                || bufferLevelMilliseconds > wanted + Double(configuration.packetDuration.milliseconds)
+        }
         return bufferLevelMilliseconds + 0.001 >= min(targetDelayMilliseconds, Double(configuration.capacityPackets) * ticksToMilliseconds(Int64(packetTicks)))
+    }
+
+    /// How long after the earliest possible arrival (its send time plus the network's base
+    /// delay) the audio at `timestamp` is being decoded, in milliseconds: any packet whose
+    /// relative delay is below this arrives in time.
+    func slackMilliseconds(timestamp: Int64) -> Double {
+        Double(now) / 1e6 - ticksToMilliseconds(timestamp) - estimator.minimumTransitMilliseconds
+    }
+
+    /// The relative delay the playout must absorb (the target less the packet being played).
+    var jitterToAbsorbMilliseconds: Double {
+        let jitter = targetDelayMilliseconds - Double(configuration.packetDuration.milliseconds)
+        return jitter + (keepsPacketForFEC ? Double(configuration.packetDuration.milliseconds) : 0)
+    }
+
+    /// With in-band FEC (Opus), the packet after a gap carries the gap's last frame, but only if
+    /// it is already here when that frame is due. When gaps are frequent, adaptive mode keeps one
+    /// more packet so that it is: one frame recovered per gap is worth a packet of delay then,
+    /// and not when gaps are rare (an outage, isolated Wi-Fi loss). Hysteresis keeps a rate near
+    /// the limit from moving the delay up and down.
+    var keepsPacketForFEC: Bool {
+        guard case .adaptive = configuration.mode, decoderHasFEC else { return false }
+        return keepingForFEC
+    }
+
+    /// Counts a sequence gap met at playout (recovered or not) in the gap rate, per decoded packet.
+    mutating func recordGap(_ gap: Bool) {
+        gapRate = Self.gapRateForgetting * gapRate + (1 - Self.gapRateForgetting) * (gap ? 1 : 0)
+        if gapRate > Self.gapRateForFEC { keepingForFEC = true }
+        if gapRate < Self.gapRateForFEC / 2 { keepingForFEC = false }
+    }
+
+    /// Adaptive mode's time-scale decision for the packet at `timestamp`, decoded now with
+    /// `sync.count` samples still ahead of it: positive, the milliseconds the playout delay can
+    /// lose without a packet of the expected jitter turning up late; negative, how far the next
+    /// decode must move later (a whole pull, less the samples already waiting).
+    ///
+    /// Pulls take whole output frames, so a packet is decoded at the first pull that needs it;
+    /// what decides lateness is how long after the earliest arrival that pull comes (the slack),
+    /// which moves only in whole pull periods. The samples still waiting when it is decoded
+    /// delay it further and protect nothing: they are the first to go. Shortening by more than
+    /// them moves every later decode one pull earlier, which is only safe with a whole period
+    /// of slack to spare. A level-based band cannot see this and sits, on average, half a pull
+    /// above the delay it needs.
+    func delayExcessMilliseconds(timestamp: Int64) -> Double {
+        let spare = slackMilliseconds(timestamp: timestamp) - jitterToAbsorbMilliseconds
+        let period = Double(configuration.outputDuration.milliseconds)
+        let waiting = samplesToMilliseconds(sync.count)
+        if spare < 0 { return -max(0, period - waiting) }
+        let steps = spare > Self.slackHysteresisMilliseconds
+            ? ((spare - Self.slackHysteresisMilliseconds) / period).rounded(.down) : 0
+        return waiting + steps * period
     }
 
     mutating func beginPlayout() {
@@ -316,6 +403,7 @@ public struct JitterBuffer {
     /// One playout decision and its execution: appends at least one sample to the sync buffer.
     mutating func produce() -> Activity {
         if let index = packets.index(timestamp: nextTimestamp) {
+            if coveredTicks > 0 && !inDTX && !stalled, let caughtUp = catchUp() { return caughtUp }
             return decode(index)
         }
         guard let earliest = packets.earliest() else {
@@ -323,6 +411,7 @@ public struct JitterBuffer {
             // Hold the playout position only so long; then let time run on.
             let hold = Int64(configuration.maximumUnderrunHoldMilliseconds) * Int64(configuration.rtpClockRate) / 1000
             if !inDTX && coveredTicks > hold {
+                stalled = true
                 nextTimestamp += coveredTicks - hold
                 coveredTicks = hold
             }
@@ -356,6 +445,22 @@ public struct JitterBuffer {
         return fill()
     }
 
+    /// A packet that came after concealment had begun in its slot (the position was held for
+    /// it) is skipped when the packet due at the unheld position is already here as well and
+    /// the hold did not run out: the network has caught up, so only this one packet was late.
+    /// Playing it would add a pull of delay to everything after it for the same concealment
+    /// (and keep it until the next pause); skipping keeps the timing, as if it were lost. After
+    /// a stall (the hold ran out) the packet is played and the delay grows, which saves the
+    /// packets of the next stall.
+    mutating func catchUp() -> Activity? {
+        let position = nextTimestamp + coveredTicks
+        guard let due = packets.index(timestamp: position) else { return nil }
+        let skipped = packets.discard(olderThan: position)
+        statistics.packetsDiscarded += skipped
+        nextTimestamp = position
+        return decode(due)
+    }
+
     var decoderHasFEC: Bool { decoder.hasBuiltInConcealment }
 
     /// Decodes the packet in `index`, merging after concealment and time-stretching as the level
@@ -365,7 +470,6 @@ public struct JitterBuffer {
         let payload = packets.payload(at: index)
         let isCN = configuration.comfortNoisePayloadType.map { $0 == slot.payloadType } ?? false
         var activity = Activity.normal
-        let levelBefore = bufferLevelMilliseconds
         if isCN {
             noise.setLevel(payload: payload)
             inDTX = true
@@ -387,6 +491,7 @@ public struct JitterBuffer {
             }
         }
         packets.remove(at: index)
+        recordGap(haveLastSequence && slot.sequence > lastSequence + 1)
         lastSequence = slot.sequence
         haveLastSequence = true
         if failed || decoded <= 0 {
@@ -404,29 +509,40 @@ public struct JitterBuffer {
             activity = .merged
         }
         let ticks = samplesToTicks(decoded)
-        // Time-scale decision against the filtered buffer level (NetEq-style limits).
-        _ = levelBefore
-        let target = targetDelayMilliseconds
-        // Asymmetric limits: starving costs concealment, a little extra delay costs little.
-        let low = target
-        let high = max(target + 20, target * 1.25)
+        // Time-scale decision: how far the delay is above (or below) what the jitter needs.
+        // Fixed mode compares the filtered buffer level with asymmetric limits (starving costs
+        // concealment, a little extra delay costs little); adaptive mode steers the delay itself.
+        var accelerateBy = 0
+        var expandBy = 0
+        var excessive = false
+        switch configuration.mode {
+        case .fixed:
+            let target = targetDelayMilliseconds
+            let high = max(target + 20, target * 1.25)
+            excessive = filteredLevel > high + Self.voicedAccelerateExcessMilliseconds
+            if filteredLevel > high { accelerateBy = .max } else if filteredLevel < target { expandBy = .max }
+        case .adaptive:
+            let excess = delayExcessMilliseconds(timestamp: slot.timestamp)
+            let rate = Double(configuration.sampleRate.hertz) / 1000
+            excessive = excess > Self.voicedAccelerateExcessMilliseconds
+            if excess > 0 { accelerateBy = Int(excess * rate) } else if excess < 0 { expandBy = Int((-excess * rate).rounded(.up)) }
+        }
         let frameEnergy = decodeScratch.withUnsafeBufferPointer { PitchSearch.energy($0, start: 0, length: decoded) }
         quietRun = frameEnergy < stretcher.quietEnergy ? quietRun + 1 : 0
         // The delay moves only in a pause that has lasted a while (between phrases), where a
         // changed duration goes unheard and the timing inside speech stays as it was sent; voiced
         // speech is accelerated only when the excess is extreme (a long stall played out late, or
         // clock drift on audio with no pauses). Starving is left to concealment.
-        let excessive = filteredLevel > high + Self.voicedAccelerateExcessMilliseconds
         var written = decoded
         var stretched = false
         if activity == .normal && (quietRun > Self.pauseFramesBeforeStretching || excessive) {
             stretched = decodeScratch.withUnsafeBufferPointer { src in
                 stretchScratch.withUnsafeMutableBufferPointer { dst in
                     let input = UnsafeBufferPointer(rebasing: src[0..<decoded])
-                    if filteredLevel > high {
-                        written = stretcher.accelerate(input, into: dst, allowVoiced: excessive)
-                    } else if filteredLevel < low {
-                        written = stretcher.expand(input, into: dst, allowVoiced: false)
+                    if accelerateBy > 0 {
+                        written = stretcher.accelerate(input, into: dst, allowVoiced: excessive, limit: accelerateBy)
+                    } else if expandBy > 0 {
+                        written = stretcher.expand(input, into: dst, allowVoiced: false, limit: expandBy)
                     }
                     return written != decoded
                 }
@@ -447,6 +563,7 @@ public struct JitterBuffer {
         }
         nextTimestamp = slot.timestamp + ticks
         coveredTicks = 0
+        stalled = false
         updateLost()
         return activity
     }
@@ -465,6 +582,7 @@ public struct JitterBuffer {
         append(decodeScratch, count: recovered, kind: .decoded, timestamp: nextTimestamp, ticks: ticks, arrival: packets.slots[index].arrival)
         nextTimestamp += ticks
         lastSequence += 1
+        recordGap(true)
         coveredTicks = 0
         updateLost()
         return .fecRecovered

@@ -41,11 +41,16 @@ struct TimeStretcher {
 
     /// Removes one pitch period when the frame allows it; returns samples written to `out`
     /// (`y.count` when the frame was copied unchanged). `out` must hold `y.count` samples.
+    /// A quiet frame loses at most `limit` samples (the span the delay is actually above its
+    /// target), so a pause is never shortened past the point where packets would turn up late.
     func accelerate(
-        _ y: UnsafeBufferPointer<Int16>, into out: UnsafeMutableBufferPointer<Int16>, allowVoiced: Bool = true
+        _ y: UnsafeBufferPointer<Int16>, into out: UnsafeMutableBufferPointer<Int16>, allowVoiced: Bool = true,
+        limit: Int = .max
     ) -> Int {
         let n = y.count
-        guard let r = searchRange(n) else { return copy(y, out) }
+        guard var r = searchRange(n) else { return copy(y, out) }
+        r.high = min(r.high, limit)
+        guard r.high >= r.low else { return copy(y, out) }
         let quiet = PitchSearch.energy(y, start: 0, length: n) < quietEnergy
         guard quiet || allowVoiced else { return copy(y, out) }
         let found = PitchSearch.forward(y, start: 0, length: r.overlap, minimumLag: r.low, maximumLag: r.high)
@@ -63,8 +68,11 @@ struct TimeStretcher {
 
     /// Repeats one pitch period when the frame allows it; returns samples written to `out`
     /// (`y.count` when unchanged). `out` must hold `y.count + maximumLag` samples.
+    /// A quiet frame gains `limit` samples when that lies in the pitch search range (exactly
+    /// the span the playout must move), else the nearest span the range allows.
     func expand(
-        _ y: UnsafeBufferPointer<Int16>, into out: UnsafeMutableBufferPointer<Int16>, allowVoiced: Bool = true
+        _ y: UnsafeBufferPointer<Int16>, into out: UnsafeMutableBufferPointer<Int16>, allowVoiced: Bool = true,
+        limit: Int = .max
     ) -> Int {
         let n = y.count
         guard let r = searchRange(n) else { return copy(y, out) }
@@ -72,9 +80,9 @@ struct TimeStretcher {
         guard quiet || allowVoiced else { return copy(y, out) }
         let found = PitchSearch.forward(y, start: 0, length: r.overlap, minimumLag: r.low, maximumLag: r.high)
         guard quiet || found.correlation >= correlationThreshold else { return copy(y, out) }
-        // A pause is lengthened by the longest span the frame allows, so the level recovers
-        // within a few pause frames.
-        let p = quiet ? r.high : found.lag
+        // A pause is lengthened by the span asked for, at most the longest the frame allows, so
+        // the level recovers within a few pause frames.
+        let p = quiet ? max(r.low, min(r.high, limit)) : found.lag
         let l = r.overlap
         for k in 0..<p { out[k] = y[k] }
         crossFade(y, p, y, 0, l, into: out, at: p)

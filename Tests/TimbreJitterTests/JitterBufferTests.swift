@@ -140,7 +140,9 @@ import TimbreTestSupport
         if ppm < 0 {
             #expect(r.statistics.removedSamplesForAcceleration > r.statistics.insertedSamplesForDeceleration)
         } else {
-            #expect(r.statistics.insertedSamplesForDeceleration + r.statistics.concealedSamples > r.statistics.removedSamplesForAcceleration + 200)
+            // The delay moves in whole pull periods (the pull that decodes a packet), so of the
+            // 30 ms some is taken from the slack above the jitter; at least a period is inserted.
+            #expect(r.statistics.insertedSamplesForDeceleration + r.statistics.concealedSamples >= r.statistics.removedSamplesForAcceleration + 160)
         }
     }
 

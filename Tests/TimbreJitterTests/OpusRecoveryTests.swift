@@ -68,4 +68,25 @@ import TimbreOpus
         #expect(r.statistics.concealmentEvents == 1)
         #expect(r.statistics.concealedSamples + r.statistics.fecRecoveredSamples >= 2 * 960)
     }
+
+    @Test func frequentGapsKeepOnePacketMoreForFEC() throws {
+        // Gaps in 5 % of packets: an FEC decoder's buffer absorbs one packet more, so the packet
+        // after a gap is there when the lost frame is due; at 0.5 % (and never without FEC) not.
+        func run(gapEvery: Int, decoder: any AudioDecoder) -> (before: Double, after: Double, keeps: Bool) {
+            var jb = JitterBuffer(
+                configuration: JitterBufferConfiguration(sampleRate: .fullband, rtpClockRate: 48_000, comfortNoisePayloadType: nil),
+                decoder: decoder)
+            let before = jb.jitterToAbsorbMilliseconds
+            for i in 0..<1000 { jb.recordGap(i % gapEvery == 0) }
+            return (before, jb.jitterToAbsorbMilliseconds, jb.keepsPacketForFEC)
+        }
+        let opus = OpusCodec.registryEntry()
+        let frequent = run(gapEvery: 20, decoder: try opus.makeDecoder())
+        #expect(frequent.keeps)
+        #expect(frequent.after == frequent.before + 20)
+        let rare = run(gapEvery: 200, decoder: try opus.makeDecoder())
+        #expect(!rare.keeps)
+        #expect(rare.after == rare.before)
+        #expect(!run(gapEvery: 20, decoder: L16Decoder()).keeps)
+    }
 }
