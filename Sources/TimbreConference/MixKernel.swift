@@ -123,37 +123,16 @@ enum MixKernel {
         return total << 8
     }
 
-    /// The common case fused in one pass: a unity-gain, steady contribution added to the bus,
-    /// returning the frame's energy (as `energy`). The input itself serves as the contribution.
-    @inlinable
-    static func accumulate(_ input: UnsafePointer<Int16>, into sum: UnsafeMutablePointer<Int32>, count: Int) -> Int64 {
-        var total: Int64 = 0
-        var start = 0
-        while start < count {
-            let end = min(count, start + 960)
-            var e: Int32 = 0
-            for i in start..<end {
-                let v = Int32(input[i])
-                sum[i] &+= v
-                // (x >> 4) fits in 12 bits, so this is a 16 × 16-bit multiply (vpmaddwd).
-                let q = Int32(Int16(truncatingIfNeeded: v &>> 4))
-                e &+= q &* q
-            }
-            total += Int64(UInt32(bitPattern: e))
-            start = end
-        }
-        return total << 8
-    }
-
     /// The common case in 16 bits: adds a unity-gain input to a 16-bit bus (vpaddw, 16 lanes,
     /// half the memory traffic of a 32-bit bus) and returns the input's energy and peak
     /// magnitude. `overflow` becomes nonzero if any addition overflowed (the bus then holds
     /// wrapped sums, and the caller recomputes it in 32 bits).
     ///
-    /// Two loops, not one: a loop with 32-bit values in it (the energy) is vectorised at 8
-    /// lanes, which would halve the width of the 16-bit sum; here the sum runs at 16 lanes
-    /// and the energy loop reads the input again from L1. The overflow test is the sign rule
-    /// (an addition overflowed iff both operands' signs differ from the result's), all in 16 bits.
+    /// The overflow test compares the wrapping sum with the saturating one (`vpaddsw`): they
+    /// differ exactly when the addition overflowed — one instruction fewer per vector than the
+    /// sign rule. The energy is a second loop over the input (still in L1): a loop with 32-bit
+    /// values in it is vectorised at 8 lanes, which would halve the width of the 16-bit sum.
+    /// A silent input (peak 0) has energy 0 and skips that loop.
     @inlinable
     static func accumulate16(
         _ input: UnsafePointer<Int16>, into bus16: UnsafeMutablePointer<Int16>, count: Int, overflow: inout Int16
@@ -165,13 +144,34 @@ enum MixKernel {
             let x = input[i]
             let a = bus16[i]
             let w = a &+ x
-            flag |= (a ^ w) & (x ^ w)
+            // min/max, not Int16(clamping:), which branches; LLVM turns this into vpaddsw.
+            let saturated = Int16(truncatingIfNeeded: min(max(Int32(a) &+ Int32(x), -32768), 32767))
+            flag |= w ^ saturated
             bus16[i] = w
             hi = max(hi, x)
             lo = min(lo, x)
         }
-        overflow |= flag &>> 15
-        return (energy(input, count: count), max(Int32(hi), 0 &- Int32(lo)))
+        overflow |= flag
+        let peak = max(Int32(hi), 0 &- Int32(lo))
+        return (peak == 0 ? 0 : energy(input, count: count), peak)
+    }
+
+    /// As `accumulate16` for the first input of a frame: the bus is set to the input (nothing
+    /// to add to, nothing can overflow), so the bus needs no clearing beforehand.
+    @inlinable
+    static func start16(
+        _ input: UnsafePointer<Int16>, into bus16: UnsafeMutablePointer<Int16>, count: Int
+    ) -> (energy: Int64, peak: Int32) {
+        var hi: Int16 = 0
+        var lo: Int16 = 0
+        for i in 0..<count {
+            let x = input[i]
+            bus16[i] = x
+            hi = max(hi, x)
+            lo = min(lo, x)
+        }
+        let peak = max(Int32(hi), 0 &- Int32(lo))
+        return (peak == 0 ? 0 : energy(input, count: count), peak)
     }
 
     /// out = bus16 − own in wrapping 16-bit arithmetic: 16 lanes per AVX2 vector, no widening,

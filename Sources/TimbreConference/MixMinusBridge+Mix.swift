@@ -14,18 +14,20 @@ extension MixMinusBridge {
         let f = frameSamples
         // Class `var`s are copied to locals for the per-participant loops: each access to a
         // stored `var` of a class pays a dynamic exclusivity check.
-        let frame = frameIndex
+        let st = state
+        let frame = st.pointee.frameIndex
         let now = frame * Int64(f)
-        // Unity-gain, steady talkers (the usual case) sum into the 16-bit full-mix buffer; others
-        // (gains, fades) into the 32-bit bus, which is cleared only when first needed (`any32`).
-        // `overflow` records any 16-bit overflow.
-        fullMix.update(repeating: 0, count: f)
+        // Unity-gain, steady talkers (the usual case) sum into the 16-bit full-mix buffer (the
+        // first one sets it, `started16`); others (gains, fades) into the 32-bit bus, which is
+        // cleared only when first needed (`any32`). `overflow` records any 16-bit overflow.
+        var started16 = false
         var overflow: Int16 = 0
         var any32 = false
 
         // 2. Who is mixed: everyone, or the K loudest active talkers. Top-K needs this frame's
         //    levels first; otherwise levels come out of the summing pass below.
         let k = configuration.topK.k
+        let roomSize = st.pointee.roomSize
         let topK = roomSize > configuration.topK.appliesAbove && k < roomSize
         if topK {
             for s in 0..<slotCapacity where slots[s].occupied {
@@ -69,7 +71,11 @@ extension MixMinusBridge {
                     }
                 } else {
                     if current == target && target == 4096 {
-                        let (e, peak) = MixKernel.accumulate16(inp, into: fullMix, count: f, overflow: &overflow)
+                        let (e, peak) =
+                            started16
+                            ? MixKernel.accumulate16(inp, into: fullMix, count: f, overflow: &overflow)
+                            : MixKernel.start16(inp, into: fullMix, count: f)
+                        started16 = true
                         energy = e
                         slots[s].inputPeak = peak
                         slots[s].contributionIsInput = true
@@ -89,14 +95,23 @@ extension MixMinusBridge {
             }
             if !topK {
                 if energy < 0 && isHeard(s) { energy = MixKernel.energy(inp, count: f) }
-                detect(slot: s, energy: isHeard(s) ? energy : -1, now: now, frame: frame)
+                levels[s] = isHeard(s) ? energy : -1
             }
         }
+        // Speaker detection in a loop of its own: the detectors' divisions and branches then
+        // overlap one another instead of holding up the next summing pass (seen in perf).
+        if !topK {
+            for s in 0..<slotCapacity where slots[s].occupied {
+                detect(slot: s, energy: levels[s], now: now, frame: frame)
+            }
+        }
+
+        if !started16 { fullMix.update(repeating: 0, count: f) }
 
         // 4. The full mix. When the 16-bit sum is exact, within the threshold and the limiter at
         //    unity, it is the full mix as it stands and listeners subtract from it in 16 bits;
         //    otherwise the 32-bit bus is completed and limited.
-        var full = fullLimiter
+        var full = st.pointee.fullLimiter
         var busIs16 = false
         // Listeners whose own peak is within this headroom get `full − own` by plain wrapping
         // subtraction (negative: no such shortcut this frame).
@@ -116,7 +131,7 @@ extension MixMinusBridge {
             }
             busIs16 = full.process(bus, into: fullMix, count: f)
         }
-        fullLimiter = full
+        st.pointee.fullLimiter = full
         // Whether `bus` holds the complete 32-bit sum (completed lazily on the 16-bit path).
         var bus32Ready = !busIs16 || overflow != 0 || any32
         if hasHoldMusic { fillHoldFrame() }
@@ -192,14 +207,14 @@ extension MixMinusBridge {
         }
 
         // 6. Recording.
-        if recording, let tap {
+        if st.pointee.recording, let tap {
             if tap.mode == .perParticipant { fillChannels() }
             tap.handler(RecordingFrame(sampleTime: now, mix: fullMixFrame, bridge: self))
         }
 
         // 7. Retire participants whose fade-out is complete.
         var anyoneLeft = false
-        var leaving = leavingCount
+        var leaving = st.pointee.leavingCount
         for s in 0..<slotCapacity where leaving > 0 && slots[s].occupied {
             if slots[s].leaving && slots[s].contributionQ12 == 0 && slots[s].listenQ12 == 0 {
                 let id = slots[s].id
@@ -217,11 +232,11 @@ extension MixMinusBridge {
                 anyoneLeft = true
             }
         }
-        leavingCount = leaving
-        if ended && anyoneLeft && !(0..<slotCapacity).contains(where: { slots[$0].occupied }) {
+        st.pointee.leavingCount = leaving
+        if st.pointee.ended && anyoneLeft && !(0..<slotCapacity).contains(where: { slots[$0].occupied }) {
             emit(.conferenceEnded, at: now + Int64(f))
         }
-        frameIndex += 1
+        st.pointee.frameIndex = frame + 1
     }
 
     /// Whether this participant's voice may reach anyone now (not muted, on hold or leaving).
@@ -285,7 +300,7 @@ extension MixMinusBridge {
             for s in 0..<slotCapacity where slots[s].occupied && !slots[s].selected {
                 let settings = slots[s].settings
                 guard settings.contributes, settings.whisperTarget == nil, !slots[s].leaving,
-                    frameIndex - slots[s].lastActiveFrame <= topKHoldFrames
+                    state.pointee.frameIndex - slots[s].lastActiveFrame <= topKHoldFrames
                 else { continue }
                 let score = slots[s].detector.smoothedPower * (slots[s].nextWhisperer == 1 ? 4 : 1)
                 if score > bestScore {
@@ -301,13 +316,15 @@ extension MixMinusBridge {
 
     func fillHoldFrame() {
         let music = configuration.holdMusic
+        var position = state.pointee.holdPosition
         music.withUnsafeBufferPointer { m in
             for i in 0..<frameSamples {
-                holdFrame[i] = m[holdPosition]
-                holdPosition += 1
-                if holdPosition == m.count { holdPosition = 0 }
+                holdFrame[i] = m[position]
+                position += 1
+                if position == m.count { position = 0 }
             }
         }
+        state.pointee.holdPosition = position
     }
 
     func fillChannels() {
