@@ -35,17 +35,18 @@ public final class MixMinusBridge {
     /// One participant's state on the media thread. Field order is layout: what every frame
     /// reads and writes comes first (flags, gains, peak, settings, limiter), so the per-frame
     /// loops touch two cache lines per slot before the speaker detector.
+    @usableFromInline
     struct Slot {
-        var id = ParticipantID(rawValue: 0)
-        var occupied = false
+        @usableFromInline var id = ParticipantID(rawValue: 0)
+        @usableFromInline var occupied = false
         var leaving = false
-        var hasInput = false
+        @usableFromInline var hasInput = false
         var inSum = false
         var contributed = false
         /// The contribution is the 16-bit input itself (unity gain, no fade): no 32-bit copy.
         var contributionIsInput = false
         /// The participant's rate differs from the bridge's (its port holds resamplers).
-        var resampled = false
+        @usableFromInline var resampled = false
         var selected = false
         /// This frame's output is exactly `fullMixFrame` (set by `mix()`).
         var heardFullMix = false
@@ -79,6 +80,9 @@ public final class MixMinusBridge {
         var leavingCount = 0
         var recording = false
         var ended = false
+        /// One past the highest occupied slot: the per-frame loops stop here (slots are handed
+        /// out lowest first, so this is about the room size, not the capacity with its spares).
+        var slotEnd = 0
     }
 
     /// Events the bridge could not queue because the consumer fell behind.
@@ -86,11 +90,11 @@ public final class MixMinusBridge {
     /// Frames mixed so far.
     public var frameIndex: Int64 { state.pointee.frameIndex }
 
-    let slots: UnsafeMutablePointer<Slot>
+    @usableFromInline let slots: UnsafeMutablePointer<Slot>
     let ports: UnsafeMutablePointer<ParticipantPort?>
-    let input: UnsafeMutablePointer<Int16>  // slotCapacity × frameSamples
+    @usableFromInline let input: UnsafeMutablePointer<Int16>  // slotCapacity × frameSamples
     let contribution: UnsafeMutablePointer<Int32>  // slotCapacity × frameSamples
-    let output: UnsafeMutablePointer<Int16>  // slotCapacity × frameSamples
+    @usableFromInline let output: UnsafeMutablePointer<Int16>  // slotCapacity × frameSamples
     let channels: UnsafeMutablePointer<Int16>  // per-participant recording channels
     let bus: UnsafeMutablePointer<Int32>
     let work: UnsafeMutablePointer<Int32>
@@ -208,6 +212,8 @@ public final class MixMinusBridge {
     /// Zero-copy input: the bridge's own input slot for a participant at the bridge rate, for a
     /// decoder to write this tick's frame straight into (`frameSamples` long). Marks the frame
     /// as written. Nil for an unknown participant or one whose rate differs (use `write`).
+    /// Inlinable: a decoder's caller asks for it once per participant per tick.
+    @inlinable
     public func inputFrame(for id: ParticipantID) -> UnsafeMutableBufferPointer<Int16>? {
         guard let slot = liveSlot(id), !slots[slot].resampled else { return nil }
         slots[slot].hasInput = true
@@ -216,6 +222,7 @@ public final class MixMinusBridge {
 
     /// Zero-copy output: what a bridge-rate participant hears this tick, for an encoder to read
     /// straight from; valid until the next `mix()`. Nil for an unknown or resampled participant.
+    @inlinable
     public func outputFrame(for id: ParticipantID) -> UnsafeBufferPointer<Int16>? {
         guard let slot = liveSlot(id), !slots[slot].resampled else { return nil }
         return UnsafeBufferPointer(start: output + slot * frameSamples, count: frameSamples)
@@ -247,7 +254,7 @@ public final class MixMinusBridge {
     /// thread, use `controller.nextEvent()` instead.
     public func nextEvent() -> ConferenceEvent? { controller.nextEvent() }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func liveSlot(_ id: ParticipantID) -> Int? {
         let s = id.slot
         guard s < slotCapacity, slots[s].occupied, slots[s].id == id else { return nil }
@@ -284,6 +291,7 @@ public final class MixMinusBridge {
                 slots[s] = slot
                 ports[s] = port
                 st.pointee.roomSize += 1
+                st.pointee.slotEnd = max(st.pointee.slotEnd, s + 1)
                 (input + s * frameSamples).update(repeating: 0, count: frameSamples)
             case .update(let id, let settings):
                 if let s = liveSlot(id) { slots[s].settings = settings }
