@@ -166,20 +166,31 @@ struct MixBenchCommand: ParsableCommand {
                 outputs.append(o)
             }
         }
+        // The kernel-only sources as plain pointers, each participant's as its own entry, so the
+        // timed loop does what the C peer's does per participant (one frame copy), with no
+        // array selection, slicing or bounds checks around it.
+        let talkSamples = UnsafeMutableBufferPointer<Int16>.allocate(capacity: source.count)
+        let idleSamples = UnsafeMutableBufferPointer<Int16>.allocate(capacity: idleSource.count)
+        _ = talkSamples.initialize(from: source)
+        _ = idleSamples.initialize(from: idleSource)
+        defer {
+            talkSamples.deallocate()
+            idleSamples.deallocate()
+        }
+        let sourceOf = (0..<n).map { UnsafePointer(($0 < talking ? talkSamples : idleSamples).baseAddress!) }
         var tick = 0
         func oneTick() throws {
             for i in 0..<n {
                 let k = (tick + i * 7) % frames
                 if kernelOnly {
-                    (i < talking ? source : idleSource).withUnsafeBufferPointer { s in
-                        let frame = UnsafeBufferPointer(rebasing: s[(k * f)..<((k + 1) * f)])
-                        if direct {
-                            // A decoder would write here; the copy stands in for it.
-                            _ = bridge.inputFrame(for: ids[i])
-                            inputs[i].baseAddress!.update(from: frame.baseAddress!, count: f)
-                        } else {
-                            _ = bridge.write(frame, from: ids[i])
-                        }
+                    let frame = sourceOf[i] + k * f
+                    if direct {
+                        // A decoder would write here; the copy stands in for it (and
+                        // `inputFrame` marks the frame written, as a decoder's caller does).
+                        _ = bridge.inputFrame(for: ids[i])
+                        inputs[i].baseAddress!.update(from: frame, count: f)
+                    } else {
+                        _ = bridge.write(UnsafeBufferPointer(start: frame, count: f), from: ids[i])
                     }
                 } else if direct {
                     _ = bridge.inputFrame(for: ids[i])

@@ -42,7 +42,6 @@ public struct ActiveSpeakerDetector: Sendable {
         case stopped
     }
 
-    public let configuration: Configuration
     public private(set) var isSpeaking = false
     /// Smoothed frame power (mean square, sample units²): instant attack, 0.3 dB per frame decay.
     /// Kept linear so the per-frame update needs no logarithm.
@@ -61,6 +60,8 @@ public struct ActiveSpeakerDetector: Sendable {
     private let onsetPower: Double
     private let releasePower: Double
     private let marginFactor: Double
+    /// Last: `update` reads only the two frame counts from it (layout keeps the hot fields together).
+    public let configuration: Configuration
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -83,6 +84,7 @@ public struct ActiveSpeakerDetector: Sendable {
 
     /// Feeds one frame's mean square (sum of squares / samples) and returns the state change, if any.
     /// No logarithm, no allocation.
+    @inline(__always)
     public mutating func update(meanSquare: Double) -> Transition? {
         smoothedPower = max(meanSquare, smoothedPower * ActiveSpeakerDetector.decay)
         noiseFloorPower = meanSquare < noiseFloorPower ? max(meanSquare, 1) : noiseFloorPower * ActiveSpeakerDetector.creep

@@ -105,59 +105,46 @@ enum MixKernel {
     /// Sum of squares of a 16-bit frame, for the level detectors, at 4 bits less precision:
     /// (x >> 4)² summed in UInt32 over blocks of up to 960 samples cannot overflow
     /// (960 · 2^22 < 2^32) and vectorises without 64-bit widening. The lost bits are far below
-    /// the detector's thresholds (−40 dBFS is an amplitude of about 330).
+    /// the detector's thresholds (−40 dBFS is an amplitude of about 330). Every bridge frame
+    /// (20 ms at 8, 16 or 48 kHz) is one block; wrapping arithmetic outside the loop keeps
+    /// overflow checks out of this per-participant call.
     @inlinable
     static func energy(_ x: UnsafePointer<Int16>, count: Int) -> Int64 {
+        if count <= 960 { return Int64(blockEnergy(x, count: count)) &<< 8 }
         var total: Int64 = 0
         var start = 0
         while start < count {
-            let end = min(count, start + 960)
-            var e: Int32 = 0
-            for i in start..<end {
-                let q = Int32(Int16(truncatingIfNeeded: Int32(x[i]) &>> 4))
-                e &+= q &* q
-            }
-            total += Int64(UInt32(bitPattern: e))
+            let end = Swift.min(count, start &+ 960)
+            total &+= Int64(blockEnergy(x + start, count: end &- start))
             start = end
         }
-        return total << 8
+        return total &<< 8
     }
 
-    /// The common case fused in one pass: a unity-gain, steady contribution added to the bus,
-    /// returning the frame's energy (as `energy`). The input itself serves as the contribution.
-    @inlinable
-    static func accumulate(_ input: UnsafePointer<Int16>, into sum: UnsafeMutablePointer<Int32>, count: Int) -> Int64 {
-        var total: Int64 = 0
-        var start = 0
-        while start < count {
-            let end = min(count, start + 960)
-            var e: Int32 = 0
-            for i in start..<end {
-                let v = Int32(input[i])
-                sum[i] &+= v
-                // (x >> 4) fits in 12 bits, so this is a 16 × 16-bit multiply (vpmaddwd).
-                let q = Int32(Int16(truncatingIfNeeded: v &>> 4))
-                e &+= q &* q
-            }
-            total += Int64(UInt32(bitPattern: e))
-            start = end
+    /// Σ (x >> 4)² over at most 960 samples.
+    @inlinable @inline(__always)
+    static func blockEnergy(_ x: UnsafePointer<Int16>, count: Int) -> UInt32 {
+        var e: Int32 = 0
+        for i in 0..<count {
+            let q = Int32(x[i] &>> 4)
+            e &+= q &* q
         }
-        return total << 8
+        return UInt32(bitPattern: e)
     }
 
     /// The common case in 16 bits: adds a unity-gain input to a 16-bit bus (vpaddw, 16 lanes,
-    /// half the memory traffic of a 32-bit bus) and returns the input's energy and peak
-    /// magnitude. `overflow` becomes nonzero if any addition overflowed (the bus then holds
-    /// wrapped sums, and the caller recomputes it in 32 bits).
+    /// half the memory traffic of a 32-bit bus) and returns the input's peak magnitude.
+    /// `overflow` becomes nonzero if any addition overflowed (the bus then holds wrapped sums,
+    /// and the caller recomputes it in 32 bits).
     ///
-    /// Two loops, not one: a loop with 32-bit values in it (the energy) is vectorised at 8
-    /// lanes, which would halve the width of the 16-bit sum; here the sum runs at 16 lanes
-    /// and the energy loop reads the input again from L1. The overflow test is the sign rule
-    /// (an addition overflowed iff both operands' signs differ from the result's), all in 16 bits.
+    /// The overflow test compares the wrapping sum with the saturating one (`vpaddsw`): they
+    /// differ exactly when the addition overflowed — one instruction fewer per vector than the
+    /// sign rule. The energy is the caller's (`energy`, a loop of its own): a loop with 32-bit
+    /// values in it is vectorised at 8 lanes, which would halve the width of the 16-bit sum.
     @inlinable
     static func accumulate16(
         _ input: UnsafePointer<Int16>, into bus16: UnsafeMutablePointer<Int16>, count: Int, overflow: inout Int16
-    ) -> (energy: Int64, peak: Int32) {
+    ) -> Int32 {
         var flag: Int16 = 0
         var hi: Int16 = 0
         var lo: Int16 = 0
@@ -165,13 +152,79 @@ enum MixKernel {
             let x = input[i]
             let a = bus16[i]
             let w = a &+ x
-            flag |= (a ^ w) & (x ^ w)
+            // min/max, not Int16(clamping:), which branches; LLVM turns this into vpaddsw.
+            let saturated = Int16(truncatingIfNeeded: min(max(Int32(a) &+ Int32(x), -32768), 32767))
+            flag |= w ^ saturated
             bus16[i] = w
             hi = max(hi, x)
             lo = min(lo, x)
         }
-        overflow |= flag &>> 15
-        return (energy(input, count: count), max(Int32(hi), 0 &- Int32(lo)))
+        overflow |= flag
+        return max(Int32(hi), 0 &- Int32(lo))
+    }
+
+    /// As `accumulate16` for the first input of a frame: the bus is set to the input (nothing
+    /// to add to, nothing can overflow), so the bus needs no clearing beforehand.
+    @inlinable
+    static func start16(_ input: UnsafePointer<Int16>, into bus16: UnsafeMutablePointer<Int16>, count: Int) -> Int32 {
+        var hi: Int16 = 0
+        var lo: Int16 = 0
+        for i in 0..<count {
+            let x = input[i]
+            bus16[i] = x
+            hi = max(hi, x)
+            lo = min(lo, x)
+        }
+        return max(Int32(hi), 0 &- Int32(lo))
+    }
+
+    /// Two unity-gain inputs added to the 16-bit bus in one pass (or, with `first`, the bus set
+    /// to their sum): one load and one store of the bus per two talkers instead of two each, and
+    /// one call's overhead. Same overflow test as `accumulate16` for both additions (the sum
+    /// is modular, so the final bus does not depend on the order; only whether any addition
+    /// overflowed does, and then the caller recomputes in 32 bits anyway). Returns both peaks;
+    /// the energies are the caller's (`energy`), as in `accumulate16`.
+    @inlinable
+    static func accumulate16(
+        _ x: UnsafePointer<Int16>, _ y: UnsafePointer<Int16>, into bus16: UnsafeMutablePointer<Int16>,
+        count: Int, first: Bool, overflow: inout Int16
+    ) -> (peakX: Int32, peakY: Int32) {
+        var flag: Int16 = 0
+        var hiX: Int16 = 0
+        var loX: Int16 = 0
+        var hiY: Int16 = 0
+        var loY: Int16 = 0
+        if first {
+            for i in 0..<count {
+                let u = x[i]
+                let v = y[i]
+                let w = u &+ v
+                flag |= w ^ Int16(truncatingIfNeeded: min(max(Int32(u) &+ Int32(v), -32768), 32767))
+                bus16[i] = w
+                hiX = max(hiX, u)
+                loX = min(loX, u)
+                hiY = max(hiY, v)
+                loY = min(loY, v)
+            }
+        } else {
+            for i in 0..<count {
+                let u = x[i]
+                let v = y[i]
+                let a = bus16[i]
+                let w1 = a &+ u
+                let w2 = w1 &+ v
+                let s1 = Int16(truncatingIfNeeded: min(max(Int32(a) &+ Int32(u), -32768), 32767))
+                let s2 = Int16(truncatingIfNeeded: min(max(Int32(w1) &+ Int32(v), -32768), 32767))
+                flag |= (w1 ^ s1) | (w2 ^ s2)
+                bus16[i] = w2
+                hiX = max(hiX, u)
+                loX = min(loX, u)
+                hiY = max(hiY, v)
+                loY = min(loY, v)
+            }
+        }
+        overflow |= flag
+        return (max(Int32(hiX), 0 &- Int32(loX)), max(Int32(hiY), 0 &- Int32(loY)))
     }
 
     /// out = bus16 − own in wrapping 16-bit arithmetic: 16 lanes per AVX2 vector, no widening,

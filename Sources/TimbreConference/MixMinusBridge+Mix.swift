@@ -12,23 +12,28 @@ extension MixMinusBridge {
     public func mix() {
         applyPendingCommands()
         let f = frameSamples
-        // Class `var`s are copied to locals for the per-participant loops: each access to a
-        // stored `var` of a class pays a dynamic exclusivity check.
-        let frame = frameIndex
+        // Mutable bridge state lives behind `state` (no exclusivity checks); hot values are
+        // copied to locals for the per-participant loops.
+        let st = state
+        let end = st.pointee.slotEnd
+        let frame = st.pointee.frameIndex
         let now = frame * Int64(f)
-        // Unity-gain, steady talkers (the usual case) sum into the 16-bit full-mix buffer; others
-        // (gains, fades) into the 32-bit bus, which is cleared only when first needed (`any32`).
-        // `overflow` records any 16-bit overflow.
-        fullMix.update(repeating: 0, count: f)
+        // Unity-gain, steady talkers (the usual case) sum into the 16-bit full-mix buffer (the
+        // first one sets it, `started16`); others (gains, fades) into the 32-bit bus, which is
+        // cleared only when first needed (`any32`). `overflow` records any 16-bit overflow.
+        var started16 = false
+        // A unity talker whose input is still to be added to the 16-bit bus.
+        var waiting = -1
         var overflow: Int16 = 0
         var any32 = false
 
         // 2. Who is mixed: everyone, or the K loudest active talkers. Top-K needs this frame's
         //    levels first; otherwise levels come out of the summing pass below.
         let k = configuration.topK.k
+        let roomSize = st.pointee.roomSize
         let topK = roomSize > configuration.topK.appliesAbove && k < roomSize
         if topK {
-            for s in 0..<slotCapacity where slots[s].occupied {
+            for s in 0..<end where slots[s].occupied {
                 if !slots[s].hasInput { (input + s * f).update(repeating: 0, count: f) }
                 let energy = isHeard(s) ? MixKernel.energy(input + s * f, count: f) : -1
                 detect(slot: s, energy: energy, now: now, frame: frame)
@@ -37,7 +42,7 @@ extension MixMinusBridge {
         }
 
         // 3. Contributions, summed once into the bus (whisperers kept aside).
-        for s in 0..<slotCapacity where slots[s].occupied {
+        for s in 0..<end where slots[s].occupied {
             let settings = slots[s].settings
             let current = slots[s].contributionQ12
             var target: Int32 = 0
@@ -53,7 +58,6 @@ extension MixMinusBridge {
             slots[s].inSum = false
             slots[s].contributed = false
             slots[s].contributionIsInput = false
-            var energy: Int64 = -1
             if current != 0 || target != 0 {
                 if settings.whisperTarget != nil {
                     // Heard by its one listener only (or by nobody if that listener has gone).
@@ -69,9 +73,17 @@ extension MixMinusBridge {
                     }
                 } else {
                     if current == target && target == 4096 {
-                        let (e, peak) = MixKernel.accumulate16(inp, into: fullMix, count: f, overflow: &overflow)
-                        energy = e
-                        slots[s].inputPeak = peak
+                        // Summed two at a time: the first of a pair waits for the second.
+                        if waiting < 0 {
+                            waiting = s
+                        } else {
+                            let (peakW, peakS) = MixKernel.accumulate16(
+                                input + waiting * f, inp, into: fullMix, count: f, first: !started16, overflow: &overflow)
+                            started16 = true
+                            slots[waiting].inputPeak = peakW
+                            slots[s].inputPeak = peakS
+                            waiting = -1
+                        }
                         slots[s].contributionIsInput = true
                     } else {
                         if !any32 { bus.update(repeating: 0, count: f) }
@@ -87,16 +99,22 @@ extension MixMinusBridge {
                 slots[s].contributed = true
                 slots[s].contributionQ12 = target
             }
-            if !topK {
-                if energy < 0 && isHeard(s) { energy = MixKernel.energy(inp, count: f) }
-                detect(slot: s, energy: isHeard(s) ? energy : -1, now: now, frame: frame)
-            }
         }
+        if waiting >= 0 {
+            let x = input + waiting * f
+            slots[waiting].inputPeak =
+                started16
+                ? MixKernel.accumulate16(x, into: fullMix, count: f, overflow: &overflow)
+                : MixKernel.start16(x, into: fullMix, count: f)
+            started16 = true
+        }
+
+        if !started16 { fullMix.update(repeating: 0, count: f) }
 
         // 4. The full mix. When the 16-bit sum is exact, within the threshold and the limiter at
         //    unity, it is the full mix as it stands and listeners subtract from it in 16 bits;
         //    otherwise the 32-bit bus is completed and limited.
-        var full = fullLimiter
+        var full = st.pointee.fullLimiter
         var busIs16 = false
         // Listeners whose own peak is within this headroom get `full − own` by plain wrapping
         // subtraction (negative: no such shortcut this frame).
@@ -110,19 +128,23 @@ extension MixMinusBridge {
                 if any32 { MixKernel.widenAdd(fullMix, into: bus, count: f) } else { MixKernel.widen(fullMix, into: bus, count: f) }
             } else {
                 if !any32 { bus.update(repeating: 0, count: f) }
-                for s in 0..<slotCapacity where slots[s].occupied && slots[s].contributionIsInput {
+                for s in 0..<end where slots[s].occupied && slots[s].contributionIsInput {
                     MixKernel.add(input + s * f, into: bus, count: f)
                 }
             }
             busIs16 = full.process(bus, into: fullMix, count: f)
         }
-        fullLimiter = full
+        st.pointee.fullLimiter = full
         // Whether `bus` holds the complete 32-bit sum (completed lazily on the 16-bit path).
         var bus32Ready = !busIs16 || overflow != 0 || any32
         if hasHoldMusic { fillHoldFrame() }
 
-        // 5. Each listener's mix-minus.
-        for s in 0..<slotCapacity where slots[s].occupied {
+        // 5. Each listener's mix-minus. Without top-K, each participant's level for the speaker
+        //    detector is taken here, just before its input is read again for the mix-minus:
+        //    this pass waits on memory (outputs and inputs beyond L1 in large rooms), so the
+        //    level's arithmetic costs less here than in the summing pass, which does not.
+        for s in 0..<end where slots[s].occupied {
+            if !topK { levels[s] = isHeard(s) ? MixKernel.energy(input + s * f, count: f) : -1 }
             let settings = slots[s].settings
             let out = output + s * f
             let target: Int32 = settings.hears && !slots[s].leaving ? 4096 : 0
@@ -191,16 +213,25 @@ extension MixMinusBridge {
             }
         }
 
+        // Speaker detection in a loop of its own: the detectors' divisions and branches then
+        // overlap one another instead of holding up a summing pass (seen in perf). Nothing
+        // above reads what it changes within this frame.
+        if !topK {
+            for s in 0..<end where slots[s].occupied {
+                detect(slot: s, energy: levels[s], now: now, frame: frame)
+            }
+        }
+
         // 6. Recording.
-        if recording, let tap {
+        if st.pointee.recording, let tap {
             if tap.mode == .perParticipant { fillChannels() }
             tap.handler(RecordingFrame(sampleTime: now, mix: fullMixFrame, bridge: self))
         }
 
         // 7. Retire participants whose fade-out is complete.
         var anyoneLeft = false
-        var leaving = leavingCount
-        for s in 0..<slotCapacity where leaving > 0 && slots[s].occupied {
+        var leaving = st.pointee.leavingCount
+        for s in 0..<end where leaving > 0 && slots[s].occupied {
             if slots[s].leaving && slots[s].contributionQ12 == 0 && slots[s].listenQ12 == 0 {
                 let id = slots[s].id
                 if slots[s].detector.isSpeaking {
@@ -217,11 +248,16 @@ extension MixMinusBridge {
                 anyoneLeft = true
             }
         }
-        leavingCount = leaving
-        if ended && anyoneLeft && !(0..<slotCapacity).contains(where: { slots[$0].occupied }) {
+        st.pointee.leavingCount = leaving
+        if anyoneLeft {
+            var last = end
+            while last > 0 && !slots[last - 1].occupied { last -= 1 }
+            st.pointee.slotEnd = last
+        }
+        if st.pointee.ended && anyoneLeft && !(0..<end).contains(where: { slots[$0].occupied }) {
             emit(.conferenceEnded, at: now + Int64(f))
         }
-        frameIndex += 1
+        st.pointee.frameIndex = frame + 1
     }
 
     /// Whether this participant's voice may reach anyone now (not muted, on hold or leaving).
@@ -275,17 +311,17 @@ extension MixMinusBridge {
     /// not drop a talker). Incumbents get a 6 dB bonus so selection does not flap. O(N·K), no logarithms.
     func selectTalkers(k: Int) {
         var chosen = 0
-        for s in 0..<slotCapacity where slots[s].occupied {
+        for s in 0..<state.pointee.slotEnd where slots[s].occupied {
             slots[s].nextWhisperer = slots[s].selected ? 1 : 0  // scratch: was selected
             slots[s].selected = false
         }
         while chosen < k {
             var best = -1
             var bestScore = -Double.infinity
-            for s in 0..<slotCapacity where slots[s].occupied && !slots[s].selected {
+            for s in 0..<state.pointee.slotEnd where slots[s].occupied && !slots[s].selected {
                 let settings = slots[s].settings
                 guard settings.contributes, settings.whisperTarget == nil, !slots[s].leaving,
-                    frameIndex - slots[s].lastActiveFrame <= topKHoldFrames
+                    state.pointee.frameIndex - slots[s].lastActiveFrame <= topKHoldFrames
                 else { continue }
                 let score = slots[s].detector.smoothedPower * (slots[s].nextWhisperer == 1 ? 4 : 1)
                 if score > bestScore {
@@ -301,18 +337,20 @@ extension MixMinusBridge {
 
     func fillHoldFrame() {
         let music = configuration.holdMusic
+        var position = state.pointee.holdPosition
         music.withUnsafeBufferPointer { m in
             for i in 0..<frameSamples {
-                holdFrame[i] = m[holdPosition]
-                holdPosition += 1
-                if holdPosition == m.count { holdPosition = 0 }
+                holdFrame[i] = m[position]
+                position += 1
+                if position == m.count { position = 0 }
             }
         }
+        state.pointee.holdPosition = position
     }
 
     func fillChannels() {
         let f = frameSamples
-        for s in 0..<slotCapacity where slots[s].occupied {
+        for s in 0..<state.pointee.slotEnd where slots[s].occupied {
             let ch = channels + s * f
             if slots[s].contributionIsInput {
                 ch.update(from: input + s * f, count: f)

@@ -32,60 +32,78 @@ public final class MixMinusBridge {
     /// Slots available (maximum participants plus spares for those still fading out).
     public let slotCapacity: Int
 
+    /// One participant's state on the media thread. Field order is layout: what every frame
+    /// reads and writes comes first (flags, gains, peak, settings, limiter), so the per-frame
+    /// loops touch two cache lines per slot before the speaker detector.
+    @usableFromInline
     struct Slot {
-        var id = ParticipantID(rawValue: 0)
-        var occupied = false
+        @usableFromInline var id = ParticipantID(rawValue: 0)
+        @usableFromInline var occupied = false
         var leaving = false
-        var settings = ParticipantSettings(role: .member)
-        var hasInput = false
-        /// Q12 gains reached at the end of the last frame (contribution and listening).
-        var contributionQ12: Int32 = 0
-        var listenQ12: Int32 = 0
+        @usableFromInline var hasInput = false
         var inSum = false
         var contributed = false
         /// The contribution is the 16-bit input itself (unity gain, no fade): no 32-bit copy.
         var contributionIsInput = false
-        /// Peak magnitude of this frame's input, when `contributionIsInput`.
-        var inputPeak: Int32 = 0
         /// The participant's rate differs from the bridge's (its port holds resamplers).
-        var resampled = false
-        /// Samples per frame at the participant's rate.
-        var participantFrameSamples = 0
-        var whisperSlot = -1
-        var nextWhisperer = -1
-        var detector = ActiveSpeakerDetector()
-        var lastActiveFrame: Int64 = -1_000_000
+        @usableFromInline var resampled = false
         var selected = false
-        var normalizationDB: Float = 0
-        var limiter: SoftLimiter
         /// This frame's output is exactly `fullMixFrame` (set by `mix()`).
         var heardFullMix = false
+        /// Q12 gains reached at the end of the last frame (contribution and listening).
+        var contributionQ12: Int32 = 0
+        var listenQ12: Int32 = 0
+        /// Peak magnitude of this frame's input, when `contributionIsInput`.
+        var inputPeak: Int32 = 0
+        var normalizationDB: Float = 0
+        var settings = ParticipantSettings(role: .member)
+        var whisperSlot = -1
+        var nextWhisperer = -1
+        var limiter: SoftLimiter
+        /// Samples per frame at the participant's rate.
+        var participantFrameSamples = 0
+        var lastActiveFrame: Int64 = -1_000_000
+        var detector = ActiveSpeakerDetector()
+    }
+
+    /// The bridge's mutable per-frame state, kept behind a pointer rather than in stored `var`s
+    /// of the class: every access to a class's stored `var` pays a dynamic exclusivity check
+    /// (`swift_beginAccess`, a thread-local lookup), which showed in the profile of a 3-party tick.
+    struct FrameState {
+        var frameIndex: Int64 = 0
+        var droppedEvents = 0
+        var fullLimiter: SoftLimiter
+        var holdPosition = 0
+        /// Participants present and not leaving (the room size top-K looks at).
+        var roomSize = 0
+        /// Participants fading out, still to be retired.
+        var leavingCount = 0
+        var recording = false
+        var ended = false
+        /// One past the highest occupied slot: the per-frame loops stop here (slots are handed
+        /// out lowest first, so this is about the room size, not the capacity with its spares).
+        var slotEnd = 0
     }
 
     /// Events the bridge could not queue because the consumer fell behind.
-    public internal(set) var droppedEvents = 0
+    public var droppedEvents: Int { state.pointee.droppedEvents }
     /// Frames mixed so far.
-    public internal(set) var frameIndex: Int64 = 0
+    public var frameIndex: Int64 { state.pointee.frameIndex }
 
-    let slots: UnsafeMutablePointer<Slot>
+    @usableFromInline let slots: UnsafeMutablePointer<Slot>
     let ports: UnsafeMutablePointer<ParticipantPort?>
-    let input: UnsafeMutablePointer<Int16>  // slotCapacity × frameSamples
+    @usableFromInline let input: UnsafeMutablePointer<Int16>  // slotCapacity × frameSamples
     let contribution: UnsafeMutablePointer<Int32>  // slotCapacity × frameSamples
-    let output: UnsafeMutablePointer<Int16>  // slotCapacity × frameSamples
+    @usableFromInline let output: UnsafeMutablePointer<Int16>  // slotCapacity × frameSamples
     let channels: UnsafeMutablePointer<Int16>  // per-participant recording channels
     let bus: UnsafeMutablePointer<Int32>
     let work: UnsafeMutablePointer<Int32>
     let fullMix: UnsafeMutablePointer<Int16>
     let holdFrame: UnsafeMutablePointer<Int16>
     let whisperHead: UnsafeMutablePointer<Int>
-    var fullLimiter: SoftLimiter
-    var holdPosition = 0
-    /// Participants present and not leaving (the room size top-K looks at).
-    var roomSize = 0
-    /// Participants fading out, still to be retired.
-    var leavingCount = 0
-    var recording = false
-    var ended = false
+    /// This frame's energy per slot for the speaker detectors (negative: silenced).
+    let levels: UnsafeMutablePointer<Int64>
+    let state: UnsafeMutablePointer<FrameState>
     var tap: RecordingTap?
     /// Hoisted configuration flags (read per participant on the frame path).
     let hasHoldMusic: Bool
@@ -101,7 +119,8 @@ public final class MixMinusBridge {
         slotCapacity = configuration.maximumParticipants + max(4, configuration.maximumParticipants / 4)
         controller = ConferenceController(configuration: configuration, slotCapacity: slotCapacity)
         let limiter = SoftLimiter(sampleRate: configuration.sampleRate.hertz, frameSamples: f)
-        fullLimiter = limiter
+        state = .allocate(capacity: 1)
+        state.initialize(to: FrameState(fullLimiter: limiter))
         var blank = Slot(limiter: limiter)
         blank.detector = ActiveSpeakerDetector(configuration: configuration.speakerDetection)
         slots = .allocate(capacity: slotCapacity)
@@ -127,6 +146,8 @@ public final class MixMinusBridge {
         holdFrame.initialize(repeating: 0, count: f)
         whisperHead = .allocate(capacity: slotCapacity)
         whisperHead.initialize(repeating: -1, count: slotCapacity)
+        levels = .allocate(capacity: slotCapacity)
+        levels.initialize(repeating: -1, count: slotCapacity)
         topKHoldFrames = Int64(1000 / configuration.frameDuration.milliseconds)
         hasHoldMusic = !configuration.holdMusic.isEmpty
         normalizes = configuration.normalizesLevels
@@ -146,6 +167,9 @@ public final class MixMinusBridge {
         fullMix.deallocate()
         holdFrame.deallocate()
         whisperHead.deallocate()
+        levels.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 
     // MARK: Media thread API
@@ -188,6 +212,8 @@ public final class MixMinusBridge {
     /// Zero-copy input: the bridge's own input slot for a participant at the bridge rate, for a
     /// decoder to write this tick's frame straight into (`frameSamples` long). Marks the frame
     /// as written. Nil for an unknown participant or one whose rate differs (use `write`).
+    /// Inlinable: a decoder's caller asks for it once per participant per tick.
+    @inlinable
     public func inputFrame(for id: ParticipantID) -> UnsafeMutableBufferPointer<Int16>? {
         guard let slot = liveSlot(id), !slots[slot].resampled else { return nil }
         slots[slot].hasInput = true
@@ -196,6 +222,7 @@ public final class MixMinusBridge {
 
     /// Zero-copy output: what a bridge-rate participant hears this tick, for an encoder to read
     /// straight from; valid until the next `mix()`. Nil for an unknown or resampled participant.
+    @inlinable
     public func outputFrame(for id: ParticipantID) -> UnsafeBufferPointer<Int16>? {
         guard let slot = liveSlot(id), !slots[slot].resampled else { return nil }
         return UnsafeBufferPointer(start: output + slot * frameSamples, count: frameSamples)
@@ -227,7 +254,7 @@ public final class MixMinusBridge {
     /// thread, use `controller.nextEvent()` instead.
     public func nextEvent() -> ConferenceEvent? { controller.nextEvent() }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func liveSlot(_ id: ParticipantID) -> Int? {
         let s = id.slot
         guard s < slotCapacity, slots[s].occupied, slots[s].id == id else { return nil }
@@ -235,12 +262,14 @@ public final class MixMinusBridge {
     }
 
     func emit(_ kind: ConferenceEvent.Kind, at time: Int64) {
-        if !controller.events.push(ConferenceEvent(kind: kind, sampleTime: time)) { droppedEvents += 1 }
+        if !controller.events.push(ConferenceEvent(kind: kind, sampleTime: time)) { state.pointee.droppedEvents += 1 }
     }
 
     /// Applies control changes queued since the last frame. `mix()` calls it first; call it
     /// directly to make joins made before the first frame take effect without a fade.
     public func applyPendingCommands() {
+        let st = state
+        let frameIndex = st.pointee.frameIndex
         while let command = controller.commands.pop() {
             switch command {
             case .join(let id, let settings, let port):
@@ -261,30 +290,31 @@ public final class MixMinusBridge {
                 }
                 slots[s] = slot
                 ports[s] = port
-                roomSize += 1
+                st.pointee.roomSize += 1
+                st.pointee.slotEnd = max(st.pointee.slotEnd, s + 1)
                 (input + s * frameSamples).update(repeating: 0, count: frameSamples)
             case .update(let id, let settings):
                 if let s = liveSlot(id) { slots[s].settings = settings }
             case .leave(let id):
                 if let s = liveSlot(id), !slots[s].leaving {
                     slots[s].leaving = true
-                    roomSize -= 1
-                    leavingCount += 1
+                    st.pointee.roomSize -= 1
+                    st.pointee.leavingCount += 1
                 }
             case .recording(let on):
-                if on != recording {
-                    recording = on
+                if on != st.pointee.recording {
+                    st.pointee.recording = on
                     emit(on ? .recordingStarted : .recordingStopped, at: frameIndex * Int64(frameSamples))
                 }
             case .end:
                 for s in 0..<slotCapacity where slots[s].occupied && !slots[s].leaving {
                     slots[s].leaving = true
-                    roomSize -= 1
-                    leavingCount += 1
+                    st.pointee.roomSize -= 1
+                    st.pointee.leavingCount += 1
                 }
-                ended = true
-                if recording {
-                    recording = false
+                st.pointee.ended = true
+                if st.pointee.recording {
+                    st.pointee.recording = false
                     emit(.recordingStopped, at: frameIndex * Int64(frameSamples))
                 }
             }

@@ -12,7 +12,7 @@ public struct ParticipantID: Hashable, Sendable, CustomStringConvertible {
         rawValue = UInt64(generation) << 32 | UInt64(UInt32(slot))
     }
 
-    var slot: Int { Int(UInt32(truncatingIfNeeded: rawValue)) }
+    @usableFromInline var slot: Int { Int(UInt32(truncatingIfNeeded: rawValue)) }
     var generation: UInt32 { UInt32(truncatingIfNeeded: rawValue >> 32) }
 
     public var description: String { "participant \(slot).\(generation)" }

@@ -7,12 +7,23 @@
 // (`Thresholds/` pins mallocCountTotal at 0). The same-run comparison with a C mix-minus kernel
 // is `peers/mixer/run.sh`, not here.
 //
+// Workload: the peer comparison's (`timbre mix-bench`, `peers/mixer/mixminus.c`): one synthetic
+// talker signal, each participant 7 frames further into it, so the talkers' phases cancel in
+// the sum and every room size stays on the limiter's quiet path. (Until session 4 each talker
+// had its own phase of one 210 Hz + 1130 Hz signal: with 100 or 1000 of them the 1130 Hz parts
+// added up far beyond full scale and every listener went through the limiter's slow path, so
+// "all mixed" timed the limiter, 3 µs per listener, not the mix.)
+//
 // Vectorisation check (Swift 6.3.1, x86_64, release with `-Xcc -march=x86-64-v3 -Xswiftc
 // -target-cpu -Xswiftc haswell`), by `objdump -d --no-show-raw-insn .build-release/release/timbre`:
-// `MixKernel.accumulate16`'s sum is `vpaddw`/`vpxor`/`vpand`/`vpmaxsw`/`vpminsw` on ymm (16
-// lanes; its energy loop is `vpsraw`/`vpmaddwd`, at 8 lanes); `MixKernel.minusWrapping` (each
-// listener's mix-minus when provably in range) is `vpsubw` on ymm inside `mix()`; the 32-bit paths (`contribute`, `minusNarrow`) are `vpmovsxwd`/`vpaddd`/`vpsubd` with
-// `vpackssdw` narrowing. No `call` inside any of those loops.
+// `MixKernel.accumulate16` (one or two talkers per pass over the 16-bit bus) is
+// `vpaddw`/`vpaddsw`/`vpxor`/`vpor`/`vpmaxsw`/`vpminsw` on ymm (16 lanes); `MixKernel.minusWrapping`
+// (each listener's mix-minus when provably in range) is `vpsubw` on ymm inside `mix()`;
+// `MixKernel.energy` (the speaker detectors' level) is `vpsraw`/`vpmaddwd` on xmm — LLVM lowers
+// a 16 × 16 → 32-bit multiply-add reduction at 8 samples per instruction; no formulation tried
+// (pairs, packed words, SIMD types) gave the 16-sample ymm form. The 32-bit paths (`contribute`,
+// `minusNarrow`) are `vpmovsxwd`/`vpaddd`/`vpsubd` with `vpackssdw` narrowing. No `call` inside
+// any of those loops.
 //
 // "Shared G.722 tick": the whole encode side of a large room — N participants, 3 talking, top-K
 // 3 — with one `SharedEncoderGroup<G722Encoder>`: one encode for everyone hearing the full mix
@@ -34,13 +45,15 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 100_000
     )
 
-    /// Speech-like talker signal, well below −6 dBFS per talker (the limiter's quiet path).
-    func talker(_ seed: Int, count: Int) -> [Int16] {
-        (0..<count).map { i in
-            let t = Double(i) / 16_000
-            let v = 1500 * sin(2 * .pi * 210 * t + Double(seed)) + 700 * sin(2 * .pi * 1130 * t)
-            return Int16(v + Double((i &* 7919 &+ seed) % 401 - 200))
-        }
+    /// Two seconds of the peer comparison's synthetic talker (well below −6 dBFS).
+    let source: [Int16] = (0..<32_000).map { i in
+        let t = Double(i) / 16_000
+        return Int16(1500 * sin(2 * .pi * 210 * t) + 700 * sin(2 * .pi * 1130 * t) + Double((i &* 7919) % 401 - 200))
+    }
+    /// Participant `i`'s frame: 7 frames further into `source` per participant, as in `mix-bench`.
+    func talker(_ i: Int, count: Int) -> [Int16] {
+        let start = (i * 7 % (source.count / count)) * count
+        return Array(source[start..<(start + count)])
     }
 
     for n in [3, 10, 100, 1000] {
