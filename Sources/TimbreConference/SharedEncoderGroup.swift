@@ -161,13 +161,7 @@ public final class SharedEncoderGroup<Encoder: AudioEncoder> {
             guard members[s].sharing else { continue }
             let id = members[s].id
             if !bridge.hearsFullMix(id) || bridge.outputFrame(for: id) == nil {
-                // Through a local, not `&encoders[s]!`: passing the force-unwrapped array
-                // element inout to the closure corrupted the stack in unspecialised (debug)
-                // code once the G.722 encoder's layout changed.
-                if var own = encoders[s] {
-                    handover(&own, shared)
-                    encoders[s] = own
-                }
+                handover(&encoders[s]!, shared)
                 members[s].sharing = false
                 members[s].ownTicksOnFullMix = 0
                 members[s].matchRun = 0
