@@ -90,6 +90,7 @@ let package = Package(
                 "TimbreCore", "TimbreCodecs", "TimbreOpus", "TimbreDSP", "TimbreAudioFile",
                 "TimbreRTP", "TimbreJitter", "TimbreConference", "TimbreRecording",
                 "TimbreGreetings", "TimbreHID", "TimbreHeadset", "TimbreAudioDevices", "TimbreSDP",
+                "CTimbreLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

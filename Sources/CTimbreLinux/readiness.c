@@ -1,4 +1,5 @@
 #include "timbre_readiness.h"
+#include <errno.h>
 #include <sys/epoll.h>
 
 #define TIMBRE_READINESS_BATCH 512
@@ -30,4 +31,21 @@ int timbre_readiness_collect(int epfd, uint8_t *ready, size_t capacity) {
         total += n;
         if (n < TIMBRE_READINESS_BATCH) return total;
     }
+}
+
+int timbre_readiness_watch_token(int epfd, int fd, uint64_t token) {
+    struct epoll_event ev = {0};
+    ev.events = EPOLLIN;
+    ev.data.u64 = token;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+int timbre_readiness_wait(int epfd, uint64_t *tokens, int capacity, int timeout_ms) {
+    struct epoll_event events[TIMBRE_READINESS_BATCH];
+    if (capacity > TIMBRE_READINESS_BATCH) capacity = TIMBRE_READINESS_BATCH;
+    if (capacity < 1) return 0;
+    int n = epoll_wait(epfd, events, capacity, timeout_ms);
+    if (n < 0) return errno == EINTR ? 0 : -1;
+    for (int i = 0; i < n; i++) tokens[i] = events[i].data.u64;
+    return n;
 }

@@ -1,47 +1,38 @@
+import CTimbreLinux
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Queues the datagrams a tick sends from one shared socket (`--legs-per-socket`) and hands
-/// them to the kernel with one `sendmmsg(2)`, instead of one `sendto` each.
-///
-/// Swift's Glibc module does not export `sendmmsg` or `struct mmsghdr` (they need
-/// _GNU_SOURCE) and this target has no C shim: the call is looked up with `dlsym`, and each
-/// `mmsghdr` is laid out by hand (a `msghdr`, then the kernel's `unsigned int msg_len`, padded
-/// to 8 bytes). Buffers are allocated once; queueing and flushing allocate nothing.
+/// them to the kernel with one `sendmmsg(2)` (CTimbreLinux's `timbre_udp_send_batch`: Swift's
+/// Glibc module does not export `sendmmsg` or `struct mmsghdr`), instead of one `sendto` each.
+/// Buffers are allocated once; queueing and flushing allocate nothing.
 final class LoadBatchSender {
-    private typealias SendMany = @convention(c) (Int32, UnsafeMutableRawPointer?, UInt32, Int32) -> Int32
-    private static let headerStride = (MemoryLayout<msghdr>.size + MemoryLayout<UInt32>.size + 7) & ~7
     static let slotSize = 2048
 
     let capacity: Int
-    private let sendMany: SendMany
     private let slots: UnsafeMutableRawPointer
-    private let vectors: UnsafeMutablePointer<iovec>
+    /// `slots` as the C call sees it.
+    private let bytes: UnsafeMutablePointer<UInt8>
+    private let lengths: UnsafeMutablePointer<Int32>
     private let addresses: UnsafeMutablePointer<sockaddr_in>
-    private let headers: UnsafeMutableRawPointer
     private let owners: UnsafeMutablePointer<Int32>
     private(set) var count = 0
     private(set) var fd: Int32 = -1
 
-    /// Nil when the C library has no `sendmmsg` (the caller then sends one by one).
-    init?(capacity: Int) {
-        guard let libc = dlopen(nil, RTLD_NOW), let symbol = dlsym(libc, "sendmmsg") else { return nil }
-        sendMany = unsafeBitCast(symbol, to: SendMany.self)
-        self.capacity = max(1, min(capacity, 1024))  // UIO_MAXIOV
+    init(capacity: Int) {
+        self.capacity = max(1, min(capacity, 1024))
         slots = .allocate(byteCount: self.capacity * Self.slotSize, alignment: 16)
-        vectors = .allocate(capacity: self.capacity)
+        bytes = slots.bindMemory(to: UInt8.self, capacity: self.capacity * Self.slotSize)
+        lengths = .allocate(capacity: self.capacity)
         addresses = .allocate(capacity: self.capacity)
-        headers = .allocate(byteCount: self.capacity * Self.headerStride, alignment: 8)
-        headers.initializeMemory(as: UInt8.self, repeating: 0, count: self.capacity * Self.headerStride)
         owners = .allocate(capacity: self.capacity)
     }
 
     deinit {
         slots.deallocate()
-        vectors.deallocate()
+        lengths.deallocate()
         addresses.deallocate()
-        headers.deallocate()
         owners.deallocate()
     }
 
@@ -55,15 +46,9 @@ final class LoadBatchSender {
     func queue(length: Int, from socket: Int32, to address: sockaddr_in, owner: Int32) {
         precondition(count < capacity && (count == 0 || socket == fd), "flush before queueing for another socket")
         fd = socket
-        vectors[count] = iovec(iov_base: nextSlot, iov_len: length)
+        lengths[count] = Int32(clamping: min(length, Self.slotSize))
         addresses[count] = address
         owners[count] = owner
-        let h = (headers + count * Self.headerStride).assumingMemoryBound(to: msghdr.self)
-        h.pointee = msghdr()
-        h.pointee.msg_name = UnsafeMutableRawPointer(addresses + count)
-        h.pointee.msg_namelen = socklen_t(MemoryLayout<sockaddr_in>.size)
-        h.pointee.msg_iov = vectors + count
-        h.pointee.msg_iovlen = 1
         count += 1
     }
 
@@ -71,17 +56,10 @@ final class LoadBatchSender {
     /// returns how many it refused.
     @discardableResult
     func flush(_ sent: (Int32) -> Void) -> Int {
-        var offset = 0
-        var refused = 0
-        while offset < count {
-            let n = Int(sendMany(fd, headers + offset * Self.headerStride, UInt32(count - offset), 0))
-            guard n > 0 else {
-                refused = count - offset
-                break
-            }
-            for k in offset..<(offset + n) { sent(owners[k]) }
-            offset += n
-        }
+        let n = Int(timbre_udp_send_batch(fd, bytes, Self.slotSize, UInt32(count), addresses, lengths))
+        let taken = max(0, n)
+        for k in 0..<taken { sent(owners[k]) }
+        let refused = count - taken
         count = 0
         return refused
     }

@@ -171,9 +171,11 @@ import TimbreTestSupport
         return (r, jsonObject(r.stdout))
     }
 
-    @Test(arguments: ["pcmu", "g722", "opus"])
-    func aCleanRelayHoldsEveryCallLosesNothingAndFindsEveryMarker(codec: String) throws {
-        let (r, o) = try Self.loopback([], codec: codec)
+    /// With one socket per leg, and with legs sharing sockets (`--legs-per-socket 4`: one
+    /// sendmmsg per socket per tick, replies told apart by the relay's port).
+    @Test(arguments: ["pcmu", "g722", "opus"], [1, 4])
+    func aCleanRelayHoldsEveryCallLosesNothingAndFindsEveryMarker(codec: String, legsPerSocket: Int) throws {
+        let (r, o) = try Self.loopback(["--legs-per-socket", String(legsPerSocket)], codec: codec)
         #expect(r.status == 0, "\(r.stderr) \(r.stdout)")
         #expect(o["callsHeld"] as? Int == 3)
         #expect(o["legs"] as? Int == 6)
@@ -181,6 +183,7 @@ import TimbreTestSupport
         let loss = o["loss"] as? [String: Any] ?? [:]
         #expect(loss["outputSequenceGaps"] as? Int == 0)
         #expect(loss["sendFailures"] as? Int == 0)
+        #expect(loss["foreignPackets"] as? Int == 0)
         // 6 legs × 50 packets/s for the 4 s streamed.
         #expect((loss["packetsSent"] as? Int ?? 0) >= 6 * 50 * 4 - 12)
         let latency = o["latencyMs"] as? [String: Any] ?? [:]
@@ -195,8 +198,9 @@ import TimbreTestSupport
         #expect(p50 >= -1 && p50 < 1_000, "\(latency)")
     }
 
-    @Test func packetsTheRelayDropsAreCountedAsLostInTheService() throws {
-        let (r, o) = try Self.loopback(["--loopback-drop-every", "50"], codec: "pcmu")
+    @Test(arguments: [1, 4])
+    func packetsTheRelayDropsAreCountedAsLostInTheService(legsPerSocket: Int) throws {
+        let (r, o) = try Self.loopback(["--loopback-drop-every", "50", "--legs-per-socket", String(legsPerSocket)], codec: "pcmu")
         #expect(r.status == 1, "\(r.stderr)")
         let loss = o["loss"] as? [String: Any] ?? [:]
         let gaps = loss["outputSequenceGaps"] as? Int ?? 0

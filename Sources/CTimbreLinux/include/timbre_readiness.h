@@ -18,4 +18,11 @@ int timbre_readiness_unwatch(int epfd, int fd);
    were reported, or -1 with errno set. */
 int timbre_readiness_collect(int epfd, uint8_t *ready, size_t capacity);
 
+/* Watches fd for input, level-triggered (reported by every wait while data is waiting), with
+   `token` returned for it by timbre_readiness_wait. 0 or -1 with errno set. */
+int timbre_readiness_watch_token(int epfd, int fd, uint64_t token);
+/* Waits up to timeout_ms for watched fds with input and writes up to `capacity` of their tokens.
+   Returns how many, 0 on timeout or an interrupted wait, -1 with errno set on error. */
+int timbre_readiness_wait(int epfd, uint64_t *tokens, int capacity, int timeout_ms);
+
 #endif

@@ -1,6 +1,6 @@
 #ifndef TIMBRE_UDP_H
 #define TIMBRE_UDP_H
-/* Batched UDP receive for the media threads. recvmmsg() and struct mmsghdr need _GNU_SOURCE,
+/* Batched UDP receive and send. recvmmsg(), sendmmsg() and struct mmsghdr need _GNU_SOURCE,
    which the Swift Glibc module does not define, so the whole batch is set up here. */
 #include <stdint.h>
 #include <stddef.h>
@@ -12,5 +12,11 @@
    is waiting, -1 on error (errno set). */
 int timbre_udp_receive_batch(int fd, uint8_t *buffers, size_t slot_size, unsigned count,
                              struct sockaddr_in *sources, int32_t *lengths, uint8_t *truncated);
+
+/* Sends `count` datagrams from `fd`: datagram i is lengths[i] bytes at buffers + i * slot_size,
+   to destinations[i]. Returns how many the kernel took (in order; fewer than count when it
+   refused one, e.g. a full socket buffer), or -1 with errno set when it took none. */
+int timbre_udp_send_batch(int fd, const uint8_t *buffers, size_t slot_size, unsigned count,
+                          const struct sockaddr_in *destinations, const int32_t *lengths);
 
 #endif
