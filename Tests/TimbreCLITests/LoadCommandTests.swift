@@ -172,8 +172,9 @@ import TimbreTestSupport
     }
 
     /// With one socket per leg, and with legs sharing sockets (`--legs-per-socket 4`: one
-    /// sendmmsg per socket per tick, replies told apart by the relay's port).
-    @Test(arguments: ["pcmu", "g722", "opus"], [1, 4])
+    /// sendmmsg per socket per tick, replies told apart by the relay's port). Few cases: each
+    /// streams in real time, and many at once on a 2-core CI machine starve the relay.
+    @Test(arguments: [("pcmu", 1), ("g722", 1), ("opus", 1), ("pcmu", 4)])
     func aCleanRelayHoldsEveryCallLosesNothingAndFindsEveryMarker(codec: String, legsPerSocket: Int) throws {
         let (r, o) = try Self.loopback(["--legs-per-socket", String(legsPerSocket)], codec: codec)
         #expect(r.status == 0, "\(r.stderr) \(r.stdout)")
@@ -198,9 +199,8 @@ import TimbreTestSupport
         #expect(p50 >= -1 && p50 < 1_000, "\(latency)")
     }
 
-    @Test(arguments: [1, 4])
-    func packetsTheRelayDropsAreCountedAsLostInTheService(legsPerSocket: Int) throws {
-        let (r, o) = try Self.loopback(["--loopback-drop-every", "50", "--legs-per-socket", String(legsPerSocket)], codec: "pcmu")
+    @Test func packetsTheRelayDropsAreCountedAsLostInTheService() throws {
+        let (r, o) = try Self.loopback(["--loopback-drop-every", "50", "--legs-per-socket", "4"], codec: "pcmu")
         #expect(r.status == 1, "\(r.stderr)")
         let loss = o["loss"] as? [String: Any] ?? [:]
         let gaps = loss["outputSequenceGaps"] as? Int ?? 0
