@@ -32,6 +32,18 @@ import Testing
         ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object))
     }
 
+    /// Two phones' endpoints bridged in a call through the API: (endpoint A, endpoint B, bridge id).
+    static func bridgedCall(_ client: some TestClientProtocol, _ a: TestPhone, _ b: TestPhone) async throws -> ([String: Any], [String: Any], String) {
+        let epA = json(try await client.execute(uri: "/v1/endpoints", method: .post, body: body(["sdp": a.offer()])).body)
+        let epB = json(try await client.execute(uri: "/v1/endpoints", method: .post, body: body(["sdp": b.offer()])).body)
+        let bid = json(try await client.execute(uri: "/v1/bridges", method: .post, body: body(["type": "call"])).body)["id"] as! String
+        for ep in [epA, epB] {
+            let r = try await client.execute(uri: "/v1/bridges/\(bid)/participants", method: .post, body: body(["endpoint": ep["id"]!]))
+            #expect(r.status == .created)
+        }
+        return (epA, epB, bid)
+    }
+
     @Test func bridgedCallCarriesAudioBothWays() async throws {
         let app = try Self.app(Self.config(ports: 32000...32099))
         try await app.test(.live) { client in
@@ -73,12 +85,7 @@ import Testing
         let app = try Self.app(Self.config(ports: 32100...32199))
         try await app.test(.live) { client in
             let a = try TestPhone(), b = try TestPhone()
-            let epA = Self.json(try await client.execute(uri: "/v1/endpoints", method: .post, body: Self.body(["sdp": a.offer()])).body)
-            let epB = Self.json(try await client.execute(uri: "/v1/endpoints", method: .post, body: Self.body(["sdp": b.offer()])).body)
-            let bid = Self.json(try await client.execute(uri: "/v1/bridges", method: .post, body: Self.body(["type": "call"])).body)["id"] as! String
-            for ep in [epA, epB] {
-                _ = try await client.execute(uri: "/v1/bridges/\(bid)/participants", method: .post, body: Self.body(["endpoint": ep["id"]!]))
-            }
+            let (epA, _, _) = try await Self.bridgedCall(client, a, b)
             let portA = sdpPort(epA["sdp"] as! String)
             var rng = SystemRandomNumberGenerator()
             try await everyFrame(60) { k in
@@ -105,12 +112,7 @@ import Testing
         let app = try Self.app(Self.config(ports: 33800...33899))
         try await app.test(.live) { client in
             let a = try TestPhone(), b = try TestPhone()
-            let epA = Self.json(try await client.execute(uri: "/v1/endpoints", method: .post, body: Self.body(["sdp": a.offer()])).body)
-            let epB = Self.json(try await client.execute(uri: "/v1/endpoints", method: .post, body: Self.body(["sdp": b.offer()])).body)
-            let bid = Self.json(try await client.execute(uri: "/v1/bridges", method: .post, body: Self.body(["type": "call"])).body)["id"] as! String
-            for ep in [epA, epB] {
-                _ = try await client.execute(uri: "/v1/bridges/\(bid)/participants", method: .post, body: Self.body(["endpoint": ep["id"]!]))
-            }
+            let (epA, _, _) = try await Self.bridgedCall(client, a, b)
             let portA = sdpPort(epA["sdp"] as! String)
             var rng = SystemRandomNumberGenerator()
             func rtp(_ pt: UInt8, seq: UInt16, ts: UInt32, ssrc: UInt32 = 0x3039, marker: Bool = false, _ payload: [UInt8]) -> [UInt8] {

@@ -75,22 +75,11 @@ import TimbreAudioFile
     }
 
     /// Two phones in a call bridge; returns the endpoint JSON of each and the bridge id.
-    static func bridgedCall(_ client: some TestClientProtocol, _ a: TestPhone, _ b: TestPhone) async throws -> ([String: Any], [String: Any], String) {
-        let epA = API.json(try await client.execute(uri: "/v1/endpoints", method: .post, body: API.body(["sdp": a.offer()])).body)
-        let epB = API.json(try await client.execute(uri: "/v1/endpoints", method: .post, body: API.body(["sdp": b.offer()])).body)
-        let bid = API.json(try await client.execute(uri: "/v1/bridges", method: .post, body: API.body(["type": "call"])).body)["id"] as! String
-        for ep in [epA, epB] {
-            let r = try await client.execute(uri: "/v1/bridges/\(bid)/participants", method: .post, body: API.body(["endpoint": ep["id"]!]))
-            #expect(r.status == .created)
-        }
-        return (epA, epB, bid)
-    }
-
     @Test func recordingOnABridgePausesResumesAndDownloadsWithRanges() async throws {
         let app = try API.app(API.config(ports: 32600...32699))
         try await app.test(.live) { client in
             let a = try TestPhone(), b = try TestPhone()
-            let (epA, epB, bid) = try await Self.bridgedCall(client, a, b)
+            let (epA, epB, bid) = try await API.bridgedCall(client, a, b)
             let portA = sdpPort(epA["sdp"] as! String), portB = sdpPort(epB["sdp"] as! String)
             let started = try await client.execute(uri: "/v1/recordings", method: .post, body: API.body(["bridge": bid]))
             #expect(started.status == .created)
@@ -152,7 +141,7 @@ import TimbreAudioFile
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let a = try TestPhone(), b = try TestPhone()
-            let (epA, epB, _) = try await Self.bridgedCall(client, a, b)
+            let (epA, epB, _) = try await API.bridgedCall(client, a, b)
             let portA = sdpPort(epA["sdp"] as! String), portB = sdpPort(epB["sdp"] as! String)
             async let heard = Self.collectEvents(port: port) { events in events.contains { $0["type"] as? String == "dtmf" } }
             try await Self.waitForSubscribers(deps.events, 1)
