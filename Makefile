@@ -9,7 +9,7 @@ DEB_PACKAGES := libsndfile1-dev libopus-dev libspeexdsp-dev libsamplerate0-dev l
 # here when the CPU has it. `make TIMBRE_AVX2=0 ...` builds the x86-64 baseline.
 TIMBRE_AVX2 ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo 1 || echo 0)
 ifeq ($(TIMBRE_AVX2),1)
-CPU_FLAGS := -Xcc -march=x86-64-v3 -Xswiftc -target-cpu -Xswiftc haswell
+CPU_FLAGS := -Xcc -march=x86-64-v3 -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DTIMBRE_AVX2
 endif
 IMPORT_CHECK := --explicit-target-dependency-import-check error
 
@@ -35,6 +35,7 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests $(IMPORT_CHECK)
 	$(SWIFT) test --skip-build
+	Tests/SIMD/run.sh
 
 # The main job: the timbred media service on its embedded default configuration
 # (API on 127.0.0.1:8089, RTP on 127.0.0.1:30000-30999, data in ./timbre-data). Ctrl-C stops it

@@ -54,6 +54,9 @@ struct MixBenchCommand: ParsableCommand {
     @Option(help: "Participants that talk (the rest are idle microphones at about -60 dBFS); top-K defaults to this. Default: everyone.")
     var talkers: Int?
 
+    @Flag(name: .customLong("no-talk-events"), help: "Bridge without talk events (BridgeConfiguration.detectsSpeakers off): the kernel alone, as the C peer has no speaker detection.")
+    var noTalkEvents = false
+
     @Flag(help: "Print one JSON object per line.")
     var json = false
 
@@ -90,10 +93,10 @@ struct MixBenchCommand: ParsableCommand {
             let perCore = 20_000_000.0 / perParticipant
             if json {
                 print(
-                    "{\"participants\": \(n), \"codec\": \"\(codec)\", \"encoding\": \"\(mode)\", \"talkers\": \(min(n, talkers ?? n)), \"nsPerTick\": \(Int(result)), \"nsPerParticipantTick\": \(Int(perParticipant)), \"participantsPerCore\": \(Int(perCore))}"
+                    "{\"participants\": \(n), \"codec\": \"\(codec)\", \"encoding\": \"\(mode)\", \"talkers\": \(min(n, talkers ?? n)), \"talkEvents\": \(!noTalkEvents), \"nsPerTick\": \(Int(result)), \"nsPerParticipantTick\": \(Int(perParticipant)), \"participantsPerCore\": \(Int(perCore))}"
                 )
             } else {
-                print("N=\(n) codec=\(codec) encoding=\(mode) talkers=\(min(n, talkers ?? n)) ns/tick=\(Int(result)) ns/participant-tick=\(Int(perParticipant)) real-time participants/core=\(Int(perCore))")
+                print("N=\(n) codec=\(codec) encoding=\(mode) talkers=\(min(n, talkers ?? n)) talk-events=\(noTalkEvents ? "off" : "on") ns/tick=\(Int(result)) ns/participant-tick=\(Int(perParticipant)) real-time participants/core=\(Int(perCore))")
             }
         }
     }
@@ -106,6 +109,7 @@ struct MixBenchCommand: ParsableCommand {
         config.commandCapacity = max(config.commandCapacity, n + 16)  // every join is queued before the first tick
         let talking = min(n, talkers ?? n)
         config.topK = .always(k: max(1, topK ?? talking))
+        config.detectsSpeakers = !noTalkEvents
         let bridge = MixMinusBridge(configuration: config)
         // Participants run at their codec's rate (G.711 is 8 kHz: resampled to and from the bridge).
         let participantRate = try codec == "none" ? rate : makeDecoder(rate: rate).descriptor.sampleRate
@@ -178,6 +182,11 @@ struct MixBenchCommand: ParsableCommand {
             idleSamples.deallocate()
         }
         let sourceOf = (0..<n).map { UnsafePointer(($0 < talking ? talkSamples : idleSamples).baseAddress!) }
+        if kernelOnly && (direct || participantRate == rate) {
+            return MixBenchCommand.timeKernel(
+                bridge: bridge, ids: ids, inputs: direct ? inputs.map { $0.baseAddress! } : nil, sources: sourceOf,
+                frames: frames, heard: pcmOut, ticks: self.ticks, seconds: seconds)
+        }
         var tick = 0
         func oneTick() throws {
             for i in 0..<n {
@@ -318,6 +327,67 @@ struct MixBenchCommand: ParsableCommand {
 
     /// The Swift codecs (G.711, G.722); Opus is made directly above at complexity 5.
     static var registry: CodecRegistry { CodecRegistry.builtIn }
+
+    /// Where copy mode's reads end up, so the optimiser cannot drop them (the C peer's `volatile sink`).
+    nonisolated(unsafe) static var heardSink: Int16 = 0
+
+    /// The kernel alone, its harness written as plainly as the C peer's tick macro. Zero-copy
+    /// (`inputs` given): per participant the frame copy a decoder would make into the bridge
+    /// (after `inputFrame`, which marks the frame written), then `mix()`. Copy mode (`inputs`
+    /// nil): `write` each frame in, `mix()`, `read` each mix-minus out into `heard`, as the C
+    /// peer's copy mode does. Mean nanoseconds per tick.
+    static func timeKernel(
+        bridge: MixMinusBridge, ids: [ParticipantID], inputs: [UnsafeMutablePointer<Int16>]?,
+        sources: [UnsafePointer<Int16>], frames: Int, heard: UnsafeMutableBufferPointer<Int16>, ticks fixed: Int?,
+        seconds: Double
+    ) -> Double {
+        let n = ids.count
+        let f = bridge.frameSamples
+        let direct = inputs != nil
+        return ids.withUnsafeBufferPointer { ids in
+            (inputs ?? []).withUnsafeBufferPointer { inputs in
+                sources.withUnsafeBufferPointer { sources in
+                    var tick = 0
+                    var timed = 0
+                    var start = 0.0
+                    var elapsed = 0.0
+                    var sink: Int16 = 0
+                    // 20 warm-up ticks, then a fixed count or rounds of 10 until `seconds` have passed.
+                    while true {
+                        for i in 0..<n {
+                            let frame = sources[i] + ((tick &+ i &* 7) % frames) &* f
+                            if direct {
+                                _ = bridge.inputFrame(for: ids[i])
+                                inputs[i].update(from: frame, count: f)
+                            } else {
+                                _ = bridge.write(UnsafeBufferPointer(start: frame, count: f), from: ids[i])
+                            }
+                        }
+                        bridge.mix()
+                        if !direct {
+                            for i in 0..<n {
+                                _ = bridge.read(into: heard, for: ids[i])
+                                sink &+= heard[i % f]
+                            }
+                        }
+                        tick += 1
+                        if tick == 20 { start = now() }
+                        if tick <= 20 { continue }
+                        timed += 1
+                        if let fixed {
+                            if timed >= fixed { break }
+                        } else if timed % 10 == 0 {
+                            elapsed = now() - start
+                            if elapsed >= seconds * 1e9 { break }
+                        }
+                    }
+                    if fixed != nil { elapsed = now() - start }
+                    heardSink = sink  // keeps the reads live
+                    return elapsed / Double(max(1, timed))
+                }
+            }
+        }
+    }
 
     static func now() -> Double {
         var ts = timespec()

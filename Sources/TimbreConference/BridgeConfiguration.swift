@@ -50,6 +50,11 @@ public struct BridgeConfiguration: Sendable {
     /// Looped for participants on hold who asked for music; 16-bit mono at `sampleRate`.
     public var holdMusic: [Int16] = []
     public var speakerDetection = ActiveSpeakerDetector.Configuration()
+    /// Whether the bridge reports who is talking (`speakingStarted`/`speakingStopped`). A bridge
+    /// that only carries a call, or whose owner wants no talk events (Asterisk's ConfBridge has
+    /// them off by default), turns this off and its frames skip the level measure and the
+    /// detectors. Levels are still measured while top-K or level normalisation needs them.
+    public var detectsSpeakers = true
     /// Commands queued between two frames at most (joins, mutes, …).
     public var commandCapacity = 1024
     /// Events queued for the consumer at most; more are counted in `droppedEvents`.

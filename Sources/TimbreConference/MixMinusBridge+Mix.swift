@@ -26,6 +26,8 @@ extension MixMinusBridge {
         var waiting = -1
         var overflow: Int16 = 0
         var any32 = false
+        // Σ of the 16-bit talkers' peaks: a bound on |full mix| and on every |full − own|.
+        var peakSum = 0
 
         // 2. Who is mixed: everyone, or the K loudest active talkers. Top-K needs this frame's
         //    levels first; otherwise levels come out of the summing pass below.
@@ -82,6 +84,7 @@ extension MixMinusBridge {
                             started16 = true
                             slots[waiting].inputPeak = peakW
                             slots[s].inputPeak = peakS
+                            peakSum &+= Int(peakW) &+ Int(peakS)
                             waiting = -1
                         }
                         slots[s].contributionIsInput = true
@@ -102,10 +105,12 @@ extension MixMinusBridge {
         }
         if waiting >= 0 {
             let x = input + waiting * f
-            slots[waiting].inputPeak =
+            let peak =
                 started16
                 ? MixKernel.accumulate16(x, into: fullMix, count: f, overflow: &overflow)
                 : MixKernel.start16(x, into: fullMix, count: f)
+            slots[waiting].inputPeak = peak
+            peakSum &+= Int(peak)
             started16 = true
         }
 
@@ -119,10 +124,17 @@ extension MixMinusBridge {
         // Listeners whose own peak is within this headroom get `full − own` by plain wrapping
         // subtraction (negative: no such shortcut this frame).
         var headroom: Int32 = -1
-        let fullPeak = overflow == 0 && !any32 ? MixKernel.peakMagnitude(UnsafePointer(fullMix), count: f) : Int32.max
+        // Σ of the talkers' peaks bounds |full| and every |full − own|: within the threshold,
+        // every unity listener is proved in range without scanning the full mix (the ordinary
+        // conversation ends here); otherwise the full mix's own peak decides.
+        let boundHolds = peakSum <= Int(SoftLimiter.threshold)
+        var fullPeak = Int32.max
+        if overflow == 0 && !any32 {
+            fullPeak = boundHolds ? Int32(peakSum) : MixKernel.peakMagnitude(UnsafePointer(fullMix), count: f)
+        }
         if full.isTransparent && fullPeak <= SoftLimiter.threshold {
             busIs16 = true
-            headroom = SoftLimiter.threshold - fullPeak
+            headroom = boundHolds ? Int32.max : SoftLimiter.threshold - fullPeak
         } else {
             if overflow == 0 {
                 if any32 { MixKernel.widenAdd(fullMix, into: bus, count: f) } else { MixKernel.widen(fullMix, into: bus, count: f) }
@@ -144,7 +156,7 @@ extension MixMinusBridge {
         //    this pass waits on memory (outputs and inputs beyond L1 in large rooms), so the
         //    level's arithmetic costs less here than in the summing pass, which does not.
         for s in 0..<end where slots[s].occupied {
-            if !topK { levels[s] = isHeard(s) ? MixKernel.energy(input + s * f, count: f) : -1 }
+            if !topK && measuresLevels { levels[s] = isHeard(s) ? MixKernel.energy(input + s * f, count: f) : -1 }
             let settings = slots[s].settings
             let out = output + s * f
             let target: Int32 = settings.hears && !slots[s].leaving ? 4096 : 0
@@ -216,7 +228,7 @@ extension MixMinusBridge {
         // Speaker detection in a loop of its own: the detectors' divisions and branches then
         // overlap one another instead of holding up a summing pass (seen in perf). Nothing
         // above reads what it changes within this frame.
-        if !topK {
+        if !topK && measuresLevels {
             for s in 0..<end where slots[s].occupied {
                 detect(slot: s, energy: levels[s], now: now, frame: frame)
             }
@@ -280,6 +292,7 @@ extension MixMinusBridge {
             transition = slots[s].detector.silence()
         }
         if slots[s].detector.isSpeaking { slots[s].lastActiveFrame = frame }
+        if !emitsTalkEvents { return }
         switch transition {
         case .started(let ago)?:
             emit(.speakingStarted(slots[s].id), at: now - Int64(ago * f))

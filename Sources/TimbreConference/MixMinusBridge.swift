@@ -108,6 +108,10 @@ public final class MixMinusBridge {
     /// Hoisted configuration flags (read per participant on the frame path).
     let hasHoldMusic: Bool
     let normalizes: Bool
+    /// Talk events are emitted (`BridgeConfiguration.detectsSpeakers`).
+    let emitsTalkEvents: Bool
+    /// Levels are measured every frame even without top-K (talk events or normalisation).
+    let measuresLevels: Bool
     /// Frames a talker stays eligible for top-K after its last active frame (1 s): bridges pauses.
     let topKHoldFrames: Int64
 
@@ -151,6 +155,8 @@ public final class MixMinusBridge {
         topKHoldFrames = Int64(1000 / configuration.frameDuration.milliseconds)
         hasHoldMusic = !configuration.holdMusic.isEmpty
         normalizes = configuration.normalizesLevels
+        emitsTalkEvents = configuration.detectsSpeakers
+        measuresLevels = configuration.detectsSpeakers || configuration.normalizesLevels
     }
 
     deinit {

@@ -36,7 +36,7 @@ cc -O2 -march=x86-64-v3 -o "$work/codec-peers-avx2" "$here/peers.c" $flags
 
 builds=("baseline:")
 if [ "${1:-}" != "--no-avx2" ]; then
-    builds+=("avx2:-Xcc -march=x86-64-v3 -Xswiftc -target-cpu -Xswiftc haswell")
+    builds+=("avx2:-Xcc -march=x86-64-v3 -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DTIMBRE_AVX2")
 fi
 
 for build in "${builds[@]}"; do

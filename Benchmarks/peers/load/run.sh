@@ -10,7 +10,7 @@
 # A load is CODEC:CODEC2:N (N calls, the second leg in CODEC2, transcoded when it differs) or
 # conf:CODEC:K (one conference of K parties; rtpengine has no mixer, so it shows n/a).
 # Needs the release build: swift build -c release -Xcc -march=x86-64-v3 -Xswiftc -target-cpu \
-#   -Xswiftc haswell --scratch-path .build-release   (or BUILD=dir with timbre and timbred)
+#   -Xswiftc haswell -Xswiftc -DTIMBRE_AVX2 --scratch-path .build-release   (or BUILD=dir with timbre and timbred)
 # and rtpengine (apt-get install -y rtpengine-daemon).
 # NICE=-15 runs both services and the generator at that nice level (root only), the same for both
 # peers, so that compilers or other jobs sharing the cores take far less of their CPU. With

@@ -12,28 +12,46 @@
 #   direct: the kernel alone, decoders writing into and encoders reading from the mixer's
 #           buffers (Timbre: inputFrame/mix/outputFrame)
 #
-# Usage: Benchmarks/peers/mixer/run.sh [seconds-per-point]   (from the repository root)
+# The kernel table has two Timbre columns: the bridge without talk events
+# (`BridgeConfiguration.detectsSpeakers` off: sum, mix-minus, limiter, fades — what the C kernel
+# does, minus its lack of a limiter) and with them (a level measure and a speaker detector per
+# participant per frame on top, which the C kernel does not have).
+#
+# Usage: Benchmarks/peers/mixer/run.sh [seconds-per-point] [rounds]   (from the repository root)
+#   ROUNDS alternate C and Timbre per point; each column keeps its best (least disturbed) round.
+#   TIMBRE=path uses an already built AVX2 release `timbre` instead of building one.
 set -eu
 SECONDS_PER_POINT=${1:-1}
+ROUNDS=${2:-1}
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 OUT=${TMPDIR:-/tmp}/timbre-mixer-peer
 mkdir -p "$OUT"
 cc -O3 -march=native -o "$OUT/mixminus" "$ROOT/Benchmarks/peers/mixer/mixminus.c" -lm
-(cd "$ROOT" && swift build -c release --scratch-path .build-release --product timbre \
-    -Xcc -march=x86-64-v3 -Xswiftc -target-cpu -Xswiftc haswell >/dev/null)
-TIMBRE="$ROOT/.build-release/release/timbre"
+if [ -z "${TIMBRE:-}" ]; then
+    (cd "$ROOT" && swift build -c release --scratch-path .build-release --product timbre \
+        -Xcc -march=x86-64-v3 -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DTIMBRE_AVX2 >/dev/null)
+    TIMBRE="$ROOT/.build-release/release/timbre"
+fi
 
 field() { tr " " "\n" | sed -n "s|^$1=||p"; }
+# The smaller of two numbers (best round so far; empty = none yet).
+best() { if [ -z "$1" ]; then echo "$2"; else awk "BEGIN { print ($1 < $2) ? $1 : $2 }"; fi; }
+ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
 
-echo "| N | mode | C ns/participant-tick | Timbre ns/participant-tick | ratio C/Timbre (>= 1: Timbre as fast or faster) |"
-echo "|---|---|---|---|---|"
+echo "| N | mode | C ns/participant-tick | Timbre, no talk events | ratio C/Timbre | Timbre, talk events | ratio C/Timbre |"
+echo "|---|---|---|---|---|---|---|"
 for mode in direct copy; do
     for n in 3 10 100 1000; do
         if [ "$mode" = direct ]; then flag=--zero-copy; else flag=; fi
-        c=$("$OUT/mixminus" "$n" "$SECONDS_PER_POINT" 0 "$mode" | field ns/participant-tick)
-        t=$("$TIMBRE" mix-bench --participants "$n" --seconds "$SECONDS_PER_POINT" $flag | field ns/participant-tick)
-        ratio=$(awk "BEGIN { printf \"%.2f\", $c / $t }")
-        echo "| $n | $mode | $c | $t | $ratio |"
+        c= t= e=
+        r=0
+        while [ "$r" -lt "$ROUNDS" ]; do
+            c=$(best "$c" "$("$OUT/mixminus" "$n" "$SECONDS_PER_POINT" 0 "$mode" | field ns/participant-tick)")
+            t=$(best "$t" "$("$TIMBRE" mix-bench --participants "$n" --seconds "$SECONDS_PER_POINT" $flag --no-talk-events | field ns/participant-tick)")
+            e=$(best "$e" "$("$TIMBRE" mix-bench --participants "$n" --seconds "$SECONDS_PER_POINT" $flag | field ns/participant-tick)")
+            r=$((r + 1))
+        done
+        echo "| $n | $mode | $c | $t | $(ratio "$c" "$t") | $e | $(ratio "$c" "$e") |"
     done
 done
 
