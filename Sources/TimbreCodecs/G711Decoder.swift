@@ -1,11 +1,16 @@
 import TimbreCore
 
-/// G.711 A-law decoder (RTP `PCMA`): one 8 kHz sample per octet, no state.
+/// G.711 u-law decoder (RTP `PCMU`).
+public typealias PCMUDecoder = G711Decoder<MuLaw>
+/// G.711 A-law decoder (RTP `PCMA`).
+public typealias PCMADecoder = G711Decoder<ALaw>
+
+/// G.711 decoder: one 8 kHz sample per octet, no state.
 ///
 /// Every octet is a valid code, so any payload decodes. No built-in concealment: the jitter
 /// buffer conceals for G.711. Allocation-free; call from the media thread.
-public struct PCMADecoder: AudioDecoder, Sendable {
-    public var descriptor: CodecDescriptor { .pcma }
+public struct G711Decoder<Law: G711Law>: AudioDecoder, Sendable {
+    public var descriptor: CodecDescriptor { Law.descriptor }
 
     public init() {}
 
@@ -18,8 +23,7 @@ public struct PCMADecoder: AudioDecoder, Sendable {
     ) throws(CodecError) -> Int {
         guard pcm.count >= payload.count else { throw .outputTooSmall(needed: payload.count) }
         guard payload.count > 0, let base = payload.baseAddress else { return 0 }
-        let codes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: payload.count)
-        G711.decodeALaw(codes, into: pcm)
+        Law.decode(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: payload.count), into: pcm)
         return payload.count
     }
 

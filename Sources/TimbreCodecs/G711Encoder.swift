@@ -1,11 +1,17 @@
 import TimbreCore
 
-/// G.711 A-law encoder (RTP `PCMA`): one octet per 8 kHz sample, no state.
+/// G.711 u-law encoder (RTP `PCMU`).
+public typealias PCMUEncoder = G711Encoder<MuLaw>
+/// G.711 A-law encoder (RTP `PCMA`).
+public typealias PCMAEncoder = G711Encoder<ALaw>
+
+/// G.711 encoder: one octet per 8 kHz sample, no state.
 ///
 /// Accepts any number of samples per call, not only whole `frameDuration` frames, because RTP
-/// peers also use ptimes such as 30 ms. Allocation-free; call from the media thread.
-public struct PCMAEncoder: AudioEncoder, Sendable {
-    public var descriptor: CodecDescriptor { .pcma }
+/// peers also use ptimes such as 30 ms. Allocation-free; call from the media thread. The law is
+/// a type parameter, so each law's per-sample loop is its own specialised kernel.
+public struct G711Encoder<Law: G711Law>: AudioEncoder, Sendable {
+    public var descriptor: CodecDescriptor { Law.descriptor }
     public let frameDuration: FrameDuration
 
     public init(frameDuration: FrameDuration = .ms20) { self.frameDuration = frameDuration }
@@ -19,8 +25,7 @@ public struct PCMAEncoder: AudioEncoder, Sendable {
     ) throws(CodecError) -> Int {
         guard payload.count >= pcm.count else { throw .outputTooSmall(needed: pcm.count) }
         guard pcm.count > 0, let base = payload.baseAddress else { return 0 }
-        let codes = UnsafeMutableBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: pcm.count)
-        G711.encodeALaw(pcm, into: codes)
+        Law.encode(pcm, into: UnsafeMutableBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: pcm.count))
         return pcm.count
     }
 
