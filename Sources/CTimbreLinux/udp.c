@@ -3,13 +3,32 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #define TIMBRE_MAX_BATCH 64
 
-int timbre_udp_receive_batch(int fd, uint8_t *buffers, size_t slot_size, unsigned count,
-                             struct sockaddr_in *sources, int32_t *lengths, uint8_t *truncated) {
+/* Room for one SCM_TIMESTAMPNS message per datagram. */
+#define TIMBRE_CONTROL_SPACE CMSG_SPACE(sizeof(struct timespec))
+/* A receive timestamp further than this from now is not trusted (the wall clock was stepped
+   between the kernel's stamp and our reading of it). */
+#define TIMBRE_TIMESTAMP_WINDOW_NS (5ull * 1000000000ull)
+
+static uint64_t timespec_ns(const struct timespec *t) {
+    return (uint64_t)t->tv_sec * 1000000000ull + (uint64_t)t->tv_nsec;
+}
+
+int timbre_udp_enable_receive_timestamps(int fd) {
+    int on = 1;
+    return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+}
+
+int timbre_udp_receive_batch_timestamped(int fd, uint8_t *buffers, size_t slot_size, unsigned count,
+                                         struct sockaddr_in *sources, int32_t *lengths, uint8_t *truncated,
+                                         uint64_t *arrivals) {
     struct mmsghdr msgs[TIMBRE_MAX_BATCH];
     struct iovec iovs[TIMBRE_MAX_BATCH];
+    /* uint64_t elements keep every control buffer aligned for struct cmsghdr. */
+    uint64_t control[TIMBRE_MAX_BATCH][(TIMBRE_CONTROL_SPACE + 7) / 8];
     if (count > TIMBRE_MAX_BATCH) count = TIMBRE_MAX_BATCH;
     memset(msgs, 0, sizeof(struct mmsghdr) * count);
     for (unsigned i = 0; i < count; i++) {
@@ -19,15 +38,53 @@ int timbre_udp_receive_batch(int fd, uint8_t *buffers, size_t slot_size, unsigne
         msgs[i].msg_hdr.msg_iovlen = 1;
         msgs[i].msg_hdr.msg_name = &sources[i];
         msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in);
+        if (arrivals) {
+            msgs[i].msg_hdr.msg_control = control[i];
+            msgs[i].msg_hdr.msg_controllen = sizeof control[i];
+        }
     }
     int n = recvmmsg(fd, msgs, count, MSG_DONTWAIT | MSG_TRUNC, NULL);
     if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+    /* The kernel stamps datagrams on the wall clock; the media clock is monotonic. One reading of
+       both clocks per batch converts every stamp of the batch. */
+    uint64_t mono_now = 0, offset = 0;
+    int have_offset = 0;
+    if (arrivals && n > 0) {
+        struct timespec real, mono;
+        if (clock_gettime(CLOCK_REALTIME, &real) == 0 && clock_gettime(CLOCK_MONOTONIC, &mono) == 0) {
+            mono_now = timespec_ns(&mono);
+            uint64_t real_now = timespec_ns(&real);
+            if (real_now >= mono_now) {
+                offset = real_now - mono_now;
+                have_offset = 1;
+            }
+        }
+    }
     for (int i = 0; i < n; i++) {
         size_t len = msgs[i].msg_len;
         truncated[i] = (len > slot_size || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)) ? 1 : 0;
         lengths[i] = (int32_t)(len > slot_size ? slot_size : len);
+        if (!arrivals) continue;
+        arrivals[i] = 0;
+        if (!have_offset || (msgs[i].msg_hdr.msg_flags & MSG_CTRUNC)) continue;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+            struct timespec t;
+            memcpy(&t, CMSG_DATA(c), sizeof t);
+            uint64_t real = timespec_ns(&t);
+            if (real < offset) break;
+            uint64_t mono = real - offset;
+            if (mono > mono_now) mono = mono_now; /* stamped after we read the clocks: clock noise */
+            if (mono_now - mono <= TIMBRE_TIMESTAMP_WINDOW_NS) arrivals[i] = mono;
+            break;
+        }
     }
     return n;
+}
+
+int timbre_udp_receive_batch(int fd, uint8_t *buffers, size_t slot_size, unsigned count,
+                             struct sockaddr_in *sources, int32_t *lengths, uint8_t *truncated) {
+    return timbre_udp_receive_batch_timestamped(fd, buffers, slot_size, count, sources, lengths, truncated, NULL);
 }
 
 int timbre_udp_send_batch(int fd, const uint8_t *buffers, size_t slot_size, unsigned count,

@@ -156,12 +156,22 @@ public final class CallLeg: @unchecked Sendable {
 
     // MARK: Receive
 
-    /// Drains the sockets and feeds the jitter buffer. `now` is the media clock in nanoseconds.
-    /// With `readiness`, only sockets it reports as having received something are read.
-    func receive(now: UInt64, events: SPSCRingBuffer<EngineEvent>, readiness: SocketReadiness? = nil) {
+    /// Drains the sockets and feeds the jitter buffer. `now` is the media clock in nanoseconds
+    /// (the tick's start), `clockOrigin` the media clock's zero in `CLOCK_MONOTONIC`
+    /// nanoseconds (nil: kernel stamps are not used). With `readiness`, only sockets it reports as having received something are
+    /// read.
+    ///
+    /// Packets carry their kernel arrival stamp into the jitter buffer and the RFC 3550 jitter,
+    /// not the tick's time: the legs of a tick are read one after another, so a packet that came
+    /// after the tick began but before its leg was read would otherwise look earlier than it
+    /// was, and one that just missed the read would look a whole tick late together with its
+    /// successor — the buffer's delay estimator then sees a clean network and keeps too little
+    /// delay, and skips the packet that missed its read as late. (Without a stamp, the tick's
+    /// time stands in.)
+    func receive(now: UInt64, clockOrigin: UInt64? = nil, events: SPSCRingBuffer<EngineEvent>, readiness: SocketReadiness? = nil) {
         if startedNanos == 0 { startedNanos = now; lastMediaNanos = now }
         if readiness?.take(rtp.fd) ?? true {
-            if receiveRTP(now: now, events: events) == rtp.batchSize { readiness?.markReady(rtp.fd) }
+            if receiveRTP(now: now, clockOrigin: clockOrigin, events: events) == rtp.batchSize { readiness?.markReady(rtp.fd) }
         }
         if readiness?.take(rtcp.fd) ?? true {
             if receiveRTCP(now: now) == rtcp.batchSize { readiness?.markReady(rtcp.fd) }
@@ -174,9 +184,9 @@ public final class CallLeg: @unchecked Sendable {
     }
 
     /// One batch from the RTP socket into the jitter buffer; returns how many datagrams came.
-    private func receiveRTP(now: UInt64, events: SPSCRingBuffer<EngineEvent>) -> Int {
+    private func receiveRTP(now: UInt64, clockOrigin: UInt64?, events: SPSCRingBuffer<EngineEvent>) -> Int {
         let maxBytes = configuration.maxPacketBytes
-        return rtp.receiveBatch { bytes, source, truncated in
+        return rtp.receiveTimestampedBatch { bytes, source, truncated, stamp in
             counters.add(counters.packetsIn)
             counters.add(counters.bytesIn, bytes.count)
             if truncated || bytes.count > maxBytes {
@@ -204,7 +214,8 @@ public final class CallLeg: @unchecked Sendable {
                 _ = events.push(.rtpResumed(leg: id))
             }
             if !media.receives { return }
-            let arrivalTicks = UInt32(truncatingIfNeeded: now / 1_000_000 * UInt64(media.rtpClockRate) / 1000)
+            let arrival = Self.arrival(stamp: stamp, clockOrigin: clockOrigin, now: now)
+            let arrivalTicks = UInt32(truncatingIfNeeded: arrival / 1_000_000 * UInt64(media.rtpClockRate) / 1000)
             if pt != media.telephoneEvent {
                 _ = receiverStats.receive(
                     ssrc: packet.header.ssrc, sequenceNumber: packet.header.sequenceNumber,
@@ -221,8 +232,16 @@ public final class CallLeg: @unchecked Sendable {
             _ = jitter?.insert(
                 sequenceNumber: packet.header.sequenceNumber, timestamp: packet.header.timestamp,
                 marker: packet.header.marker, payloadType: pt, ssrc: packet.header.ssrc, payload: payload,
-                arrivalTime: now)
+                arrivalTime: arrival)
         }
+    }
+
+    /// A kernel arrival stamp on the media clock, or `now` without one (or without an origin, or
+    /// with one from before the clock began).
+    @inline(__always)
+    static func arrival(stamp: UInt64?, clockOrigin: UInt64?, now: UInt64) -> UInt64 {
+        guard let stamp, let clockOrigin, stamp >= clockOrigin else { return now }
+        return stamp - clockOrigin
     }
 
     /// One batch from the RTCP socket; returns how many datagrams came.
