@@ -62,8 +62,10 @@ public final class CallLeg: @unchecked Sendable {
     /// PCM at the codec rate: what came in this tick, and what goes out.
     var inbound: [Int16] = []
     var outbound: [Int16] = []
-    private var payloadScratch = [UInt8](repeating: 0, count: 1500)
-    private var packetScratch = [UInt8](repeating: 0, count: 1600)
+    /// Encoder output and the packet being sent: raw buffers allocated once (an array in a
+    /// class costs a uniqueness check on every mutable access, twice per packet).
+    private let payloadScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1500, alignment: 16)
+    private let packetScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1600, alignment: 16)
     private var sequence: UInt16
     private var timestamp: UInt32
     private var marker = true
@@ -101,6 +103,11 @@ public final class CallLeg: @unchecked Sendable {
         sequence = UInt16.random(in: 0...UInt16.max, using: &g)
         timestamp = UInt32.random(in: 0...UInt32.max, using: &g)
         pendingDigits.reserveCapacity(64)
+    }
+
+    deinit {
+        payloadScratch.deallocate()
+        packetScratch.deallocate()
     }
 
     /// PCM rate of this leg's codec (8 kHz before negotiation).
@@ -406,14 +413,12 @@ public final class CallLeg: @unchecked Sendable {
         }
         var encoded: Int?  // nil: no encoder yet
         outbound.withUnsafeBufferPointer { pcm in
-            payloadScratch.withUnsafeMutableBytes { out in
-                do { encoded = try encoder?.encode(pcm, into: out) } catch { encoded = -1 }
-            }
+            do { encoded = try encoder?.encode(pcm, into: payloadScratch) } catch { encoded = -1 }
         }
         guard let n = encoded else { return }
         if n > 0 {
             let header = RTPHeader(marker: marker, payloadType: media.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc)
-            payloadScratch.withUnsafeBytes { transmit(header: header, payload: UnsafeRawBufferPointer(rebasing: $0[0..<n]), to: remote) }
+            transmit(header: header, payload: UnsafeRawBufferPointer(rebasing: payloadScratch[0..<n]), to: remote)
             sequence &+= 1
             marker = false
         } else {
@@ -423,11 +428,9 @@ public final class CallLeg: @unchecked Sendable {
     }
 
     private func transmit(header: RTPHeader, payload: UnsafeRawBufferPointer, to remote: SocketAddress) {
-        let length: Int = packetScratch.withUnsafeMutableBytes { out in
-            (try? RTPPacket.write(header: header, payload: payload, into: out)) ?? 0
-        }
+        let length = (try? RTPPacket.write(header: header, payload: payload, into: packetScratch)) ?? 0
         guard length > 0 else { return }
-        let ok = packetScratch.withUnsafeBytes { rtp.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]), to: remote) }
+        let ok = rtp.send(UnsafeRawBufferPointer(rebasing: packetScratch[0..<length]), to: remote)
         if ok {
             counters.add(counters.packetsOut)
             counters.add(counters.bytesOut, length)

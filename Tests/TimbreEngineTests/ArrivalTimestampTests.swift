@@ -45,6 +45,22 @@ import TimbreCore
         #expect(second <= after)
     }
 
+    @Test func oneCallReadsEveryWaitingDatagramInOrder() throws {
+        let rx = try socket(stamped: true), tx = try socket()
+        for b in 1...11 { #expect(send(UInt8(b), from: tx, to: rx)) }
+        var seen: [UInt8] = []
+        var stamps: [UInt64] = []
+        let n = rx.receiveTimestampedBatch { bytes, _, _, arrival in
+            seen.append(bytes[0])
+            if let arrival { stamps.append(arrival) }
+        }
+        #expect(n == 11, "headers are prepared a few at a time, but one call still drains the socket")
+        #expect(seen == Array(1...11))
+        #expect(stamps.count == 11)
+        #expect(stamps == stamps.sorted())
+        #expect(rx.receiveTimestampedBatch { _, _, _, _ in } == 0)
+    }
+
     @Test func socketsWithoutStampsReportNone() throws {
         let rx = try socket(), tx = try socket()
         #expect(!rx.stampsArrivals)
