@@ -23,6 +23,11 @@ struct LoadServiceCounters {
     var received = 0
     /// Packets its jitter buffers discarded as late or overflowing.
     var discarded = 0
+    /// Samples the jitter buffers played, and how many of them were concealment (from the start
+    /// of each call to the end of the measured window): a buffer that keeps too little delay
+    /// conceals without losing.
+    var playedSamples = 0
+    var concealedSamples = 0
     /// Each leg's jitter-buffer target delay in ms at the end of the run.
     var jitterTargetsMs: [Double] = []
     /// Legs whose statistics could not be read.

@@ -161,8 +161,15 @@ struct LoadRunCommand: ParsableCommand {
         let t1 = LoadSocket.realtimeNanoseconds()
         let serviceCPU1 = pid.flatMap { LoadProcStats.cpuSeconds(pid: $0) }
         let selfCPU1 = LoadProcStats.cpuSeconds(pid: getpid())
+        // Concealment is read while the streams still run: once they stop, every buffer
+        // conceals until its statistics are read.
+        let concealment = backend.counters()
         traffic.stop(drainMilliseconds: 300)
-        let counters = backend.counters()
+        var counters = backend.counters()
+        if let c = concealment {
+            counters?.playedSamples = c.playedSamples
+            counters?.concealedSamples = c.concealedSamples
+        }
         let servicePorts = Set(legs.map { Int(UInt16(bigEndian: $0.remote.sin_port)) })
         let report = LoadRunCommand.report(
             traffic: traffic, backend: backend.name, description: describe(first, second), requested: calls,
@@ -245,6 +252,7 @@ struct LoadRunCommand: ParsableCommand {
             latencies: latencies, markersSent: markersSent, onsetsMatched: latencies.count, onsetsExpected: onsetsExpected,
             jitterMeanMs: jitters.isEmpty ? 0 : jitters.reduce(0, +) / Double(jitters.count), jitterMaxMs: jitters.max() ?? 0,
             jitterTargetMeanMs: targets.isEmpty ? nil : targets.reduce(0, +) / Double(targets.count),
+            concealedPercent: counters.flatMap { $0.playedSamples > 0 ? 100 * Double($0.concealedSamples) / Double($0.playedSamples) : nil },
             serviceCPU: serviceCPU, servicePID: servicePID, generatorCPU: generatorCPU)
     }
 }

@@ -31,6 +31,8 @@ struct LoadReport {
     var jitterMeanMs: Double
     var jitterMaxMs: Double
     var jitterTargetMeanMs: Double?
+    /// Share of the jitter buffers' output that was concealment, in percent (nil: not reported).
+    var concealedPercent: Double?
     var serviceCPU: Double?
     var servicePID: Int32?
     var generatorCPU: Double?
@@ -72,6 +74,7 @@ struct LoadReport {
                 ("onsetsExpected", .int(onsetsExpected)), ("p50", opt(percentile(50))), ("p99", opt(percentile(99))),
                 ("max", opt(latencies.max())), ("jitterBufferTargetMean", opt(jitterTargetMeanMs)),
             ])),
+            ("concealedPercent", opt(concealedPercent)),
             ("jitterMs", .object([("mean", opt(jitterMeanMs)), ("max", opt(jitterMaxMs))])),
             ("cpu", .object([
                 ("servicePID", servicePID.map { .int(Int($0)) } ?? .null),
@@ -92,6 +95,7 @@ struct LoadReport {
             "latency p50/p99   \(ms(percentile(50))) / \(ms(percentile(99))) ms added one-way (\(latencies.count) markers"
                 + (jitterTargetMeanMs.map { String(format: "; jitter-buffer target %.1f ms", $0) } ?? "") + ")",
             "output jitter     \(ms(jitterMeanMs)) ms mean, \(ms(jitterMaxMs)) ms max (RFC 3550)",
+            "concealed         " + (concealedPercent.map { String(format: "%.2f%% of the jitter buffers' output", $0) } ?? "n/a"),
         ]
         if let cpu = serviceCPU, let pid = servicePID {
             lines.append(String(format: "service CPU       %.1f%% of a core, %.4f%% per call (pid %d)", cpu * 100, (cpuPerCall ?? 0) * 100, pid))

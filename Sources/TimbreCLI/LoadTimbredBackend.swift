@@ -55,6 +55,8 @@ final class LoadTimbredBackend: LoadBackend {
             c.received += (o["packetsReceived"] as? Int) ?? 0
             if let jb = o["jitterBuffer"] as? [String: Any] {
                 c.discarded += (jb["packetsDiscarded"] as? Int) ?? 0
+                c.playedSamples += (jb["totalSamplesReceived"] as? Int) ?? 0
+                c.concealedSamples += (jb["concealedSamples"] as? Int) ?? 0
                 if let t = jb["currentTargetDelayMs"] as? Double { c.jitterTargetsMs.append(t) }
             }
         }

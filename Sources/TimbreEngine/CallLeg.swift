@@ -62,8 +62,10 @@ public final class CallLeg: @unchecked Sendable {
     /// PCM at the codec rate: what came in this tick, and what goes out.
     var inbound: [Int16] = []
     var outbound: [Int16] = []
-    private var payloadScratch = [UInt8](repeating: 0, count: 1500)
-    private var packetScratch = [UInt8](repeating: 0, count: 1600)
+    /// Encoder output and the packet being sent: raw buffers allocated once (an array in a
+    /// class costs a uniqueness check on every mutable access, twice per packet).
+    private let payloadScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1500, alignment: 16)
+    private let packetScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1600, alignment: 16)
     private var sequence: UInt16
     private var timestamp: UInt32
     private var marker = true
@@ -101,6 +103,11 @@ public final class CallLeg: @unchecked Sendable {
         sequence = UInt16.random(in: 0...UInt16.max, using: &g)
         timestamp = UInt32.random(in: 0...UInt32.max, using: &g)
         pendingDigits.reserveCapacity(64)
+    }
+
+    deinit {
+        payloadScratch.deallocate()
+        packetScratch.deallocate()
     }
 
     /// PCM rate of this leg's codec (8 kHz before negotiation).
@@ -156,12 +163,22 @@ public final class CallLeg: @unchecked Sendable {
 
     // MARK: Receive
 
-    /// Drains the sockets and feeds the jitter buffer. `now` is the media clock in nanoseconds.
-    /// With `readiness`, only sockets it reports as having received something are read.
-    func receive(now: UInt64, events: SPSCRingBuffer<EngineEvent>, readiness: SocketReadiness? = nil) {
+    /// Drains the sockets and feeds the jitter buffer. `now` is the media clock in nanoseconds
+    /// (the tick's start), `clockOrigin` the media clock's zero in `CLOCK_MONOTONIC`
+    /// nanoseconds (nil: kernel stamps are not used). With `readiness`, only sockets it reports as having received something are
+    /// read.
+    ///
+    /// Packets carry their kernel arrival stamp into the jitter buffer and the RFC 3550 jitter,
+    /// not the tick's time: the legs of a tick are read one after another, so a packet that came
+    /// after the tick began but before its leg was read would otherwise look earlier than it
+    /// was, and one that just missed the read would look a whole tick late together with its
+    /// successor — the buffer's delay estimator then sees a clean network and keeps too little
+    /// delay, and skips the packet that missed its read as late. (Without a stamp, the tick's
+    /// time stands in.)
+    func receive(now: UInt64, clockOrigin: UInt64? = nil, events: SPSCRingBuffer<EngineEvent>, readiness: SocketReadiness? = nil) {
         if startedNanos == 0 { startedNanos = now; lastMediaNanos = now }
         if readiness?.take(rtp.fd) ?? true {
-            if receiveRTP(now: now, events: events) == rtp.batchSize { readiness?.markReady(rtp.fd) }
+            if receiveRTP(now: now, clockOrigin: clockOrigin, events: events) == rtp.batchSize { readiness?.markReady(rtp.fd) }
         }
         if readiness?.take(rtcp.fd) ?? true {
             if receiveRTCP(now: now) == rtcp.batchSize { readiness?.markReady(rtcp.fd) }
@@ -174,9 +191,9 @@ public final class CallLeg: @unchecked Sendable {
     }
 
     /// One batch from the RTP socket into the jitter buffer; returns how many datagrams came.
-    private func receiveRTP(now: UInt64, events: SPSCRingBuffer<EngineEvent>) -> Int {
+    private func receiveRTP(now: UInt64, clockOrigin: UInt64?, events: SPSCRingBuffer<EngineEvent>) -> Int {
         let maxBytes = configuration.maxPacketBytes
-        return rtp.receiveBatch { bytes, source, truncated in
+        return rtp.receiveTimestampedBatch { bytes, source, truncated, stamp in
             counters.add(counters.packetsIn)
             counters.add(counters.bytesIn, bytes.count)
             if truncated || bytes.count > maxBytes {
@@ -204,7 +221,8 @@ public final class CallLeg: @unchecked Sendable {
                 _ = events.push(.rtpResumed(leg: id))
             }
             if !media.receives { return }
-            let arrivalTicks = UInt32(truncatingIfNeeded: now / 1_000_000 * UInt64(media.rtpClockRate) / 1000)
+            let arrival = Self.arrival(stamp: stamp, clockOrigin: clockOrigin, now: now)
+            let arrivalTicks = UInt32(truncatingIfNeeded: arrival / 1_000_000 * UInt64(media.rtpClockRate) / 1000)
             if pt != media.telephoneEvent {
                 _ = receiverStats.receive(
                     ssrc: packet.header.ssrc, sequenceNumber: packet.header.sequenceNumber,
@@ -221,8 +239,16 @@ public final class CallLeg: @unchecked Sendable {
             _ = jitter?.insert(
                 sequenceNumber: packet.header.sequenceNumber, timestamp: packet.header.timestamp,
                 marker: packet.header.marker, payloadType: pt, ssrc: packet.header.ssrc, payload: payload,
-                arrivalTime: now)
+                arrivalTime: arrival)
         }
+    }
+
+    /// A kernel arrival stamp on the media clock, or `now` without one (or without an origin, or
+    /// with one from before the clock began).
+    @inline(__always)
+    static func arrival(stamp: UInt64?, clockOrigin: UInt64?, now: UInt64) -> UInt64 {
+        guard let stamp, let clockOrigin, stamp >= clockOrigin else { return now }
+        return stamp - clockOrigin
     }
 
     /// One batch from the RTCP socket; returns how many datagrams came.
@@ -387,14 +413,12 @@ public final class CallLeg: @unchecked Sendable {
         }
         var encoded: Int?  // nil: no encoder yet
         outbound.withUnsafeBufferPointer { pcm in
-            payloadScratch.withUnsafeMutableBytes { out in
-                do { encoded = try encoder?.encode(pcm, into: out) } catch { encoded = -1 }
-            }
+            do { encoded = try encoder?.encode(pcm, into: payloadScratch) } catch { encoded = -1 }
         }
         guard let n = encoded else { return }
         if n > 0 {
             let header = RTPHeader(marker: marker, payloadType: media.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc)
-            payloadScratch.withUnsafeBytes { transmit(header: header, payload: UnsafeRawBufferPointer(rebasing: $0[0..<n]), to: remote) }
+            transmit(header: header, payload: UnsafeRawBufferPointer(rebasing: payloadScratch[0..<n]), to: remote)
             sequence &+= 1
             marker = false
         } else {
@@ -404,11 +428,9 @@ public final class CallLeg: @unchecked Sendable {
     }
 
     private func transmit(header: RTPHeader, payload: UnsafeRawBufferPointer, to remote: SocketAddress) {
-        let length: Int = packetScratch.withUnsafeMutableBytes { out in
-            (try? RTPPacket.write(header: header, payload: payload, into: out)) ?? 0
-        }
+        let length = (try? RTPPacket.write(header: header, payload: payload, into: packetScratch)) ?? 0
         guard length > 0 else { return }
-        let ok = packetScratch.withUnsafeBytes { rtp.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]), to: remote) }
+        let ok = rtp.send(UnsafeRawBufferPointer(rebasing: packetScratch[0..<length]), to: remote)
         if ok {
             counters.add(counters.packetsOut)
             counters.add(counters.bytesOut, length)

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// Per-leg counters written by the media thread and read by the control side without a lock.
+/// Per-leg counters written by the media thread (only) and read by the control side without a
+/// lock.
 public final class LegCounters: Sendable {
     public let packetsIn = Atomic<Int>(0)
     public let packetsOut = Atomic<Int>(0)
@@ -25,6 +26,9 @@ public final class LegCounters: Sendable {
 
     public init() {}
 
+    /// Counts on the media thread, the only writer: a relaxed load and store (plain moves)
+    /// instead of a locked read-modify-write, which cost about 20 ns each, four per packet.
+    /// Readers still see whole values.
     @inline(__always)
-    func add(_ a: borrowing Atomic<Int>, _ n: Int = 1) { a.wrappingAdd(n, ordering: .relaxed) }
+    func add(_ a: borrowing Atomic<Int>, _ n: Int = 1) { a.store(a.load(ordering: .relaxed) &+ n, ordering: .relaxed) }
 }

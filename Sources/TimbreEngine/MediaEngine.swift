@@ -77,7 +77,7 @@ public final class MediaEngine: Sendable {
         let host = configuration.rtpHost
         let pair: (UDPSocket, UDPSocket)? = ports.allocate { port in
             guard let a = SocketAddress(host: host, port: port), let b = SocketAddress(host: host, port: port + 1),
-                let rtp = try? UDPSocket(bindTo: a, slotSize: max(2048, configuration.maxPacketBytes + 1)),
+                let rtp = try? UDPSocket(bindTo: a, slotSize: max(2048, configuration.maxPacketBytes + 1), receiveTimestamps: true),
                 let rtcp = try? UDPSocket(bindTo: b, batchSize: 4)
             else { return nil }
             return (rtp, rtcp)

@@ -28,6 +28,8 @@ public final class MediaThread: @unchecked Sendable {
     private var tapScratch: [Int16] = []
     /// Which sockets received something since the last tick (nil: read every socket).
     private let readiness = SocketReadiness()
+    /// `CLOCK_MONOTONIC` nanoseconds at the media clock's zero.
+    private var clockOrigin: UInt64 = 0
     private let stopped = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
 
@@ -69,10 +71,18 @@ public final class MediaThread: @unchecked Sendable {
 
     private func run() {
         var clock = MediaClock(period: configuration.ptime)
+        // The media clock's zero on CLOCK_MONOTONIC, which kernel arrival stamps are converted to.
+        clockOrigin = MediaClock.monotonicNanoseconds() &- clock.now
         while !stopped.load(ordering: .relaxed) {
             clock.waitForNextTick()
             let start = MediaClock.monotonicNanoseconds()
-            let now = clock.now
+            // The tick's scheduled time, not when this thread woke: the jitter buffers play at
+            // `now` and compare it with the packets' kernel arrival stamps. Anything that arrived
+            // before the deadline has been read by the time its leg's turn comes, however late
+            // the wake-up or the turn; a late wake-up taken as the playout time would let a
+            // buffer count on packets a punctual tick will not have (measured: 10,433 late
+            // discards in 6 s at 500 PCMU calls with stamps and wake-up times, 92 with deadlines).
+            let now = clock.tickCount &* clock.periodNanoseconds
             applyCommands(now: now)
             tick(now: now, tickCount: clock.tickCount)
             let took = Int((MediaClock.monotonicNanoseconds() - start) / 1000)
@@ -97,7 +107,7 @@ public final class MediaThread: @unchecked Sendable {
     private func tick(now: UInt64, tickCount: UInt64) {
         readiness?.collect()
         for leg in legOrder {
-            leg.receive(now: now, events: events, readiness: readiness)
+            leg.receive(now: now, clockOrigin: clockOrigin, events: events, readiness: readiness)
             leg.pullAudio(now: now)
             if !leg.bridged { leg.outbound.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
         }

@@ -45,7 +45,10 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
 /// A non-blocking UDP socket for the media threads.
 ///
 /// Receives in batches with `recvmmsg` into buffers allocated once at open, so that one syscall
-/// per socket per tick drains everything that arrived; sends with `sendto`. Datagrams longer than
+/// per socket per tick drains everything that arrived; sends with `sendto`. With
+/// `receiveTimestamps` the kernel stamps every datagram with its arrival time: a media thread
+/// reads its sockets one after another some time into a tick, so the time of the read is not
+/// when a packet came. Datagrams longer than
 /// the slot size are truncated by the kernel and reported (`MSG_TRUNC`) so the caller counts them
 /// as malformed rather than parsing half a packet.
 public final class UDPSocket: @unchecked Sendable {
@@ -59,6 +62,9 @@ public final class UDPSocket: @unchecked Sendable {
     private let names: UnsafeMutablePointer<sockaddr_in>
     private let lengths: UnsafeMutablePointer<Int32>
     private let truncations: UnsafeMutablePointer<UInt8>
+    private let arrivals: UnsafeMutablePointer<UInt64>
+    /// The kernel stamps received datagrams (`SO_TIMESTAMPNS` was accepted).
+    public let stampsArrivals: Bool
 
     public enum Failure: Error, CustomStringConvertible {
         case socket(String)
@@ -72,7 +78,11 @@ public final class UDPSocket: @unchecked Sendable {
     }
 
     /// Opens and binds a socket on `address` (port 0 picks a free port).
-    public init(bindTo address: SocketAddress, slotSize: Int = 2048, batchSize: Int = 32) throws(Failure) {
+    /// With `receiveTimestamps`, asks the kernel for arrival stamps (see
+    /// `receiveTimestampedBatch`); a kernel that refuses leaves `stampsArrivals` false.
+    public init(
+        bindTo address: SocketAddress, slotSize: Int = 2048, batchSize: Int = 32, receiveTimestamps: Bool = false
+    ) throws(Failure) {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .socket(String(cString: strerror(errno))) }
         var sa = address.sockaddr
@@ -91,6 +101,7 @@ public final class UDPSocket: @unchecked Sendable {
         }
         var rcvbuf: Int32 = 1 << 20
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, socklen_t(MemoryLayout<Int32>.size))
+        stampsArrivals = receiveTimestamps && timbre_udp_enable_receive_timestamps(fd) == 0
         self.fd = fd
         self.localAddress = SocketAddress(bound)
         self.slotSize = slotSize
@@ -99,6 +110,7 @@ public final class UDPSocket: @unchecked Sendable {
         names = .allocate(capacity: batchSize)
         lengths = .allocate(capacity: batchSize)
         truncations = .allocate(capacity: batchSize)
+        arrivals = .allocate(capacity: batchSize)
     }
 
     deinit {
@@ -107,6 +119,7 @@ public final class UDPSocket: @unchecked Sendable {
         names.deallocate()
         lengths.deallocate()
         truncations.deallocate()
+        arrivals.deallocate()
     }
 
     /// Drains up to `batchSize` datagrams; calls `body(bytes, source, truncated)` for each.
@@ -117,6 +130,24 @@ public final class UDPSocket: @unchecked Sendable {
         guard n > 0 else { return 0 }
         for i in 0..<Int(n) {
             body(UnsafeRawBufferPointer(start: buffers + i * slotSize, count: Int(lengths[i])), SocketAddress(names[i]), truncations[i] != 0)
+        }
+        return Int(n)
+    }
+
+    /// Drains up to `batchSize` datagrams; calls `body(bytes, source, truncated, arrival)` for
+    /// each, `arrival` being when the datagram reached the socket in `CLOCK_MONOTONIC`
+    /// nanoseconds (`MediaClock.monotonicNanoseconds()`), or nil when it carries no kernel stamp.
+    /// Returns the number received. Allocation-free.
+    @discardableResult
+    public func receiveTimestampedBatch(_ body: (UnsafeRawBufferPointer, SocketAddress, Bool, UInt64?) -> Void) -> Int {
+        let n = timbre_udp_receive_batch_timestamped(
+            fd, buffers, slotSize, UInt32(batchSize), names, lengths, truncations, stampsArrivals ? arrivals : nil)
+        guard n > 0 else { return 0 }
+        for i in 0..<Int(n) {
+            let arrival = stampsArrivals && arrivals[i] != 0 ? arrivals[i] : nil
+            body(
+                UnsafeRawBufferPointer(start: buffers + i * slotSize, count: Int(lengths[i])), SocketAddress(names[i]),
+                truncations[i] != 0, arrival)
         }
         return Int(n)
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Packet-loss concealment for codecs without their own (G.711, G.722, PCM): pitch-based waveform
 /// repetition in the manner of ITU-T G.711 Appendix I (an independent implementation).
 ///
@@ -47,12 +53,16 @@ package struct Concealer {
     package mutating func record(_ samples: UnsafeBufferPointer<Int16>) {
         let h = history.count
         let n = samples.count
+        guard n > 0, let src = samples.baseAddress else { return }
+        // Called for every decoded frame: block copies, not a scalar loop with bounds and
+        // overflow checks (that shift was a quarter of a decode's own time under load).
         history.withUnsafeMutableBufferPointer { hist in
+            guard let dst = hist.baseAddress else { return }
             if n >= h {
-                for k in 0..<h { hist[k] = samples[n - h + k] }
+                dst.update(from: src + (n - h), count: h)
             } else {
-                for k in 0..<(h - n) { hist[k] = hist[k + n] }
-                for k in 0..<n { hist[h - n + k] = samples[k] }
+                _ = memmove(dst, dst + n, (h - n) * MemoryLayout<Int16>.stride)  // overlapping
+                (dst + (h - n)).update(from: src, count: n)
             }
         }
     }

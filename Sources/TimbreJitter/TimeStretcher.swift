@@ -51,11 +51,17 @@ struct TimeStretcher {
         guard var r = searchRange(n) else { return copy(y, out) }
         r.high = min(r.high, limit)
         guard r.high >= r.low else { return copy(y, out) }
-        let quiet = PitchSearch.energy(y, start: 0, length: n) < quietEnergy
-        guard quiet || allowVoiced else { return copy(y, out) }
-        let found = PitchSearch.forward(y, start: 0, length: r.overlap, minimumLag: r.low, maximumLag: r.high)
-        guard quiet || found.correlation >= correlationThreshold else { return copy(y, out) }
-        let p = quiet ? r.high : found.lag
+        let p: Int
+        if PitchSearch.energy(y, start: 0, length: n) < quietEnergy {
+            // A pause is cut by the longest span allowed: no pitch to match, so no search (it
+            // was most of the buffer's cost under load, for a result that went unused).
+            p = r.high
+        } else {
+            guard allowVoiced else { return copy(y, out) }
+            let found = PitchSearch.forward(y, start: 0, length: r.overlap, minimumLag: r.low, maximumLag: r.high)
+            guard found.correlation >= correlationThreshold else { return copy(y, out) }
+            p = found.lag
+        }
         let l = r.overlap
         crossFade(y, 0, y, p, l, into: out, at: 0)
         var o = l
@@ -76,13 +82,17 @@ struct TimeStretcher {
     ) -> Int {
         let n = y.count
         guard let r = searchRange(n) else { return copy(y, out) }
-        let quiet = PitchSearch.energy(y, start: 0, length: n) < quietEnergy
-        guard quiet || allowVoiced else { return copy(y, out) }
-        let found = PitchSearch.forward(y, start: 0, length: r.overlap, minimumLag: r.low, maximumLag: r.high)
-        guard quiet || found.correlation >= correlationThreshold else { return copy(y, out) }
-        // A pause is lengthened by the span asked for, at most the longest the frame allows, so
-        // the level recovers within a few pause frames.
-        let p = quiet ? max(r.low, min(r.high, limit)) : found.lag
+        let p: Int
+        if PitchSearch.energy(y, start: 0, length: n) < quietEnergy {
+            // A pause is lengthened by the span asked for, at most the longest the frame allows,
+            // so the level recovers within a few pause frames (no pitch to match: no search).
+            p = max(r.low, min(r.high, limit))
+        } else {
+            guard allowVoiced else { return copy(y, out) }
+            let found = PitchSearch.forward(y, start: 0, length: r.overlap, minimumLag: r.low, maximumLag: r.high)
+            guard found.correlation >= correlationThreshold else { return copy(y, out) }
+            p = found.lag
+        }
         let l = r.overlap
         for k in 0..<p { out[k] = y[k] }
         crossFade(y, p, y, 0, l, into: out, at: p)

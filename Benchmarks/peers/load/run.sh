@@ -2,7 +2,8 @@
 # Peer comparison for `timbre load`: timbred and Debian's rtpengine (userspace forwarding and
 # transcoding, driven through its NG protocol) under the same RTP loads, each service pinned to
 # ONE core, the load generator on another. Prints one table: calls held, packets lost inside the
-# service, p50/p99 added one-way latency, service CPU per call, for both side by side.
+# service (with timbred, the share of its jitter buffers' output that was concealment), p50/p99
+# added one-way latency, service CPU per call, for both side by side.
 #
 #   Benchmarks/peers/load/run.sh                 # the issue's loads, 10 s each
 #   LOADS="pcmu:pcmu:250" LOAD_SECONDS=5 Benchmarks/peers/load/run.sh
@@ -101,7 +102,8 @@ def cell(path):
     lat = d["latencyMs"]; cpu = d["cpu"]
     p = lambda v: "-" if v is None else f"{v:.1f}"
     pc = cpu.get("servicePercentPerCall")
-    return [f'{d["callsHeld"]}/{d["callsRequested"]}', str(d["lostInService"]),
+    conc = d.get("concealedPercent")
+    return [f'{d["callsHeld"]}/{d["callsRequested"]}', str(d["lostInService"]) + ("" if conc is None else f' (conc {conc:.2f}%)'),
             f'{p(lat["p50"])}/{p(lat["p99"])}' + (f' (jb {lat["jitterBufferTargetMean"]:.0f})' if lat.get("jitterBufferTargetMean") is not None else ""),
             "-" if pc is None else f"{pc:.4f}% ({100/pc:.0f}/core)" if pc > 0 else "0", ""]
 rows = [["load", "timbred held", "lost", "p50/p99 ms", "CPU/call", "rtpengine held", "lost", "p50/p99 ms", "CPU/call"]]

@@ -13,6 +13,19 @@
 int timbre_udp_receive_batch(int fd, uint8_t *buffers, size_t slot_size, unsigned count,
                              struct sockaddr_in *sources, int32_t *lengths, uint8_t *truncated);
 
+/* Asks the kernel to stamp each datagram this socket receives with its arrival time
+   (SO_TIMESTAMPNS). 0, or -1 with errno set. */
+int timbre_udp_enable_receive_timestamps(int fd);
+
+/* timbre_udp_receive_batch, plus arrivals[i] = when datagram i reached the socket, in
+   CLOCK_MONOTONIC nanoseconds (the kernel's stamp, converted from the wall clock), or 0 when it
+   carried no stamp (timestamps not enabled, or a stamp that cannot be trusted). Why: a reader
+   that drains many sockets one after another sees each datagram some time after it came;
+   the kernel's stamp is the arrival, whenever the read happens. */
+int timbre_udp_receive_batch_timestamped(int fd, uint8_t *buffers, size_t slot_size, unsigned count,
+                                         struct sockaddr_in *sources, int32_t *lengths, uint8_t *truncated,
+                                         uint64_t *arrivals);
+
 /* Sends `count` datagrams from `fd`: datagram i is lengths[i] bytes at buffers + i * slot_size,
    to destinations[i]. Returns how many the kernel took (in order; fewer than count when it
    refused one, e.g. a full socket buffer), or -1 with errno set when it took none. */
