@@ -55,6 +55,12 @@ public struct BridgeConfiguration: Sendable {
     /// them off by default), turns this off and its frames skip the level measure and the
     /// detectors. Levels are still measured while top-K or level normalisation needs them.
     public var detectsSpeakers = true
+    /// Whether a listener who hears exactly one other participant still goes through its soft
+    /// limiter. A lone talker cannot overflow, so a call bridge (N = 2, the transcoding path)
+    /// turns this off and passes each party's audio through sample for sample, loud peaks
+    /// included, as a plain call should. Conferences and `timbre mix` keep it on: there every
+    /// output, even a single talker's, stays under the limiter's ceiling.
+    public var limitsLoneTalker = true
     /// Commands queued between two frames at most (joins, mutes, …).
     public var commandCapacity = 1024
     /// Events queued for the consumer at most; more are counted in `droppedEvents`.

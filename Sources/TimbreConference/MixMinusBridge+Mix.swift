@@ -28,6 +28,8 @@ extension MixMinusBridge {
         var any32 = false
         // Σ of the 16-bit talkers' peaks: a bound on |full mix| and on every |full − own|.
         var peakSum = 0
+        // Contributors in the sum (16- and 32-bit).
+        var summed = 0
 
         // 2. Who is mixed: everyone, or the K loudest active talkers. Top-K needs this frame's
         //    levels first; otherwise levels come out of the summing pass below.
@@ -98,6 +100,7 @@ extension MixMinusBridge {
                         }
                     }
                     slots[s].inSum = true
+                    summed += 1
                 }
                 slots[s].contributed = true
                 slots[s].contributionQ12 = target
@@ -127,12 +130,15 @@ extension MixMinusBridge {
         // Σ of the talkers' peaks bounds |full| and every |full − own|: within the threshold,
         // every unity listener is proved in range without scanning the full mix (the ordinary
         // conversation ends here); otherwise the full mix's own peak decides.
-        let boundHolds = peakSum <= Int(SoftLimiter.threshold)
+        // A lone unity talker without `limitsLoneTalker` is the full mix as it is (one input
+        // cannot overflow), and its own mix-minus is exact silence.
+        let loneFull = !limitsLoneTalker && summed == 1 && overflow == 0 && !any32
+        let boundHolds = loneFull || peakSum <= Int(SoftLimiter.threshold)
         var fullPeak = Int32.max
         if overflow == 0 && !any32 {
             fullPeak = boundHolds ? Int32(peakSum) : MixKernel.peakMagnitude(UnsafePointer(fullMix), count: f)
         }
-        if full.isTransparent && fullPeak <= SoftLimiter.threshold {
+        if loneFull || (full.isTransparent && fullPeak <= SoftLimiter.threshold) {
             busIs16 = true
             headroom = boundHolds ? Int32.max : SoftLimiter.threshold - fullPeak
         } else {
@@ -192,7 +198,11 @@ extension MixMinusBridge {
                                 ? MixKernel.minus16(fullMix, input + s * f, into: out, count: f)
                                 : MixKernel.minusNarrow(bus, input + s * f, into: out, count: f))
                             : MixKernel.minusNarrow(bus, contribution + s * f, into: out, count: f)
-                        done = peak <= SoftLimiter.threshold
+                        // Hearing one other participant exactly (no clipping in the narrowing)
+                        // is final too when lone talkers are not limited.
+                        done =
+                            peak <= SoftLimiter.threshold
+                            || (!limitsLoneTalker && summed - (slots[s].inSum ? 1 : 0) == 1 && peak <= 32767)
                     }
                     if !done {
                         if !bus32Ready {

@@ -112,6 +112,8 @@ public final class MixMinusBridge {
     let emitsTalkEvents: Bool
     /// Levels are measured every frame even without top-K (talk events or normalisation).
     let measuresLevels: Bool
+    /// `BridgeConfiguration.limitsLoneTalker`.
+    let limitsLoneTalker: Bool
     /// Frames a talker stays eligible for top-K after its last active frame (1 s): bridges pauses.
     let topKHoldFrames: Int64
 
@@ -157,6 +159,7 @@ public final class MixMinusBridge {
         normalizes = configuration.normalizesLevels
         emitsTalkEvents = configuration.detectsSpeakers
         measuresLevels = configuration.detectsSpeakers || configuration.normalizesLevels
+        limitsLoneTalker = configuration.limitsLoneTalker
     }
 
     deinit {

@@ -72,6 +72,9 @@ struct BridgeRoutes {
             }
             var cfg = BridgeConfiguration()
             cfg.maximumParticipants = maxP
+            // A call passes each party's audio through as it is (transcoded only): one talker
+            // cannot overflow, so the limiter is for conferences.
+            cfg.limitsLoneTalker = kind == .conference
             cfg.frameDuration = media.engine.configuration.ptime
             if let rate = body.sampleRate {
                 guard rate == 16000 || rate == 48000 || rate == 8000 else {

@@ -99,3 +99,47 @@ import TimbreCore
         #expect(wrong == 0)
     }
 }
+
+/// A call bridge (`limitsLoneTalker` off) passes each party's audio through sample for sample,
+/// loud peaks included; a conference bridge limits the same audio.
+@Suite struct LoneTalkerTests {
+    static func call(limitsLoneTalker: Bool) throws -> (BridgeHarness, ParticipantID, ParticipantID) {
+        var config = BridgeConfiguration()
+        config.maximumParticipants = 2
+        config.limitsLoneTalker = limitsLoneTalker
+        var h = BridgeHarness(config)
+        let a = try h.bridge.controller.join(as: .host, sampleRate: .wideband)
+        let b = try h.bridge.controller.join(sampleRate: .wideband)
+        let n = 32_000
+        // A at −1 dBFS throughout; B silent for the first second, then at −2 dBFS: first a lone
+        // talker, then both at once (their sum far beyond full scale).
+        h.add(a, signal: sine(310, rate: 16_000, count: n, amplitude: 29_000))
+        h.add(b, signal: [Int16](repeating: 0, count: 16_000) + sine(830, rate: 16_000, count: 16_000, amplitude: 26_000))
+        h.bridge.applyPendingCommands()
+        h.run(frames: 100)
+        return (h, a, b)
+    }
+
+    @Test func callPassesLoudAudioThroughExactly() throws {
+        let (h, a, b) = try Self.call(limitsLoneTalker: false)
+        let heardByB = try #require(h.heard[b])
+        let heardByA = try #require(h.heard[a])
+        // (Compared as Bools: a failing array comparison would print 32,000 samples.)
+        let bHearsA = heardByB == h.signals[a]!
+        let aHearsB = heardByA == h.signals[b]!
+        #expect(bHearsA)
+        #expect(aHearsB)
+        // The full mix (what a mixed recording holds) sums two parties and is still limited.
+        #expect(h.full.allSatisfy { $0 > -32_768 })
+        #expect((16_000..<32_000).contains { Int(h.full[$0]) != Int(h.signals[a]![$0]) + Int(h.signals[b]![$0]) })
+    }
+
+    @Test func conferenceLimitsTheSameLoneTalker() throws {
+        let (h, a, b) = try Self.call(limitsLoneTalker: true)
+        let heardByB = try #require(h.heard[b])
+        // Peaks above −6 dBFS are softened: not the input sample for sample, and never louder.
+        let bHearsA = heardByB == h.signals[a]!
+        #expect(!bHearsA)
+        #expect(heardByB.map { abs(Int32($0)) }.max()! < 29_000)
+    }
+}
