@@ -4,11 +4,7 @@ import Testing
 import TimbreTestSupport
 
 @Suite struct AudioFileTests {
-    let dir: String = {
-        let d = NSTemporaryDirectory() + "timbre-audiofile-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let dir = ScratchDirectory.make("timbre-audiofile")
 
     @Test func readsSampleAudioWithItsFormat() throws {
         let r = try AudioFileReader(path: Fixtures.sampleAudio("speech-en-male-8k.wav"))

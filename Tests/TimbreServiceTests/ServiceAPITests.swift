@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import Testing
 @testable import TimbreService
+import TimbreTestSupport
 
 /// The control API and the media path together: a live `timbred` application on loopback
 /// (HTTP on port 0, RTP on a private range), driven like a PBX back end would drive it.
@@ -14,7 +15,7 @@ import Testing
         c.api.tokens = tokens
         c.rtp.portMin = ports.lowerBound
         c.rtp.portMax = ports.upperBound
-        c.dataDirectory = NSTemporaryDirectory() + "timbred-test-\(UUID().uuidString)"
+        c.dataDirectory = ScratchDirectory.make("timbred-test")
         return c
     }
 
