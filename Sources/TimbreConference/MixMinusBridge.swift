@@ -61,7 +61,7 @@ public final class MixMinusBridge {
         var nextWhisperer = -1
         var limiter: SoftLimiter
         /// Samples per frame at the participant's rate.
-        var participantFrameSamples = 0
+        @usableFromInline var participantFrameSamples = 0
         var lastActiveFrame: Int64 = -1_000_000
         var detector = ActiveSpeakerDetector()
     }
@@ -186,35 +186,45 @@ public final class MixMinusBridge {
     /// Hands in one frame from a participant, at its own rate (`frameDuration` long: 160, 320
     /// or 960 samples). Returns false, ignoring the samples, for an unknown participant or a
     /// frame of the wrong length. A participant that writes nothing in a tick contributes silence.
-    @discardableResult
+    @inlinable @discardableResult
     public func write(_ samples: UnsafeBufferPointer<Int16>, from id: ParticipantID) -> Bool {
         guard let slot = liveSlot(id), samples.count == slots[slot].participantFrameSamples,
             let src = samples.baseAddress
         else { return false }
-        let dst = input + slot * frameSamples
-        // Only resampled participants touch their port (no reference counting otherwise).
-        if slots[slot].resampled, let up = ports[slot]?.upsampler {
-            up.process(samples, into: UnsafeMutableBufferPointer(start: dst, count: frameSamples))
-        } else {
-            dst.update(from: src, count: frameSamples)
-        }
+        if slots[slot].resampled { return writeResampled(samples, slot: slot) }
+        (input + slot * frameSamples).update(from: src, count: frameSamples)
+        slots[slot].hasInput = true
+        return true
+    }
+
+    /// `write` for a participant at another rate: through its port's upsampler. Kept out of line
+    /// (the port is internal); only resampled participants touch it (no reference counting
+    /// otherwise).
+    @usableFromInline
+    func writeResampled(_ samples: UnsafeBufferPointer<Int16>, slot: Int) -> Bool {
+        guard let up = ports[slot]?.upsampler else { return false }
+        up.process(samples, into: UnsafeMutableBufferPointer(start: input + slot * frameSamples, count: frameSamples))
         slots[slot].hasInput = true
         return true
     }
 
     /// Copies out what a participant hears this frame, at its own rate. Returns false for an
     /// unknown participant or a buffer shorter than one frame.
-    @discardableResult
+    @inlinable @discardableResult
     public func read(into samples: UnsafeMutableBufferPointer<Int16>, for id: ParticipantID) -> Bool {
         guard let slot = liveSlot(id), samples.count >= slots[slot].participantFrameSamples,
             let dst = samples.baseAddress
         else { return false }
-        // Same-rate participants read the bridge's output slot directly (no extra copy).
-        if slots[slot].resampled, let port = ports[slot] {
-            dst.update(from: port.output.baseAddress!, count: port.frameSamples)
-        } else {
-            dst.update(from: output + slot * frameSamples, count: frameSamples)
-        }
+        if slots[slot].resampled { return readResampled(into: dst, slot: slot) }
+        dst.update(from: output + slot * frameSamples, count: frameSamples)
+        return true
+    }
+
+    /// `read` for a participant at another rate: its port's downsampled output.
+    @usableFromInline
+    func readResampled(into dst: UnsafeMutablePointer<Int16>, slot: Int) -> Bool {
+        guard let port = ports[slot] else { return false }
+        dst.update(from: port.output.baseAddress!, count: port.frameSamples)
         return true
     }
 
