@@ -112,7 +112,7 @@ enum MixKernel {
     /// the detector's thresholds (−40 dBFS is an amplitude of about 330). Every bridge frame
     /// (20 ms at 8, 16 or 48 kHz) is one block; wrapping arithmetic outside the loop keeps
     /// overflow checks out of this per-participant call.
-    @inlinable
+    @inlinable @inline(__always)
     static func energy(_ x: UnsafePointer<Int16>, count: Int) -> Int64 {
         if count <= 960 { return Int64(blockEnergy(x, count: count)) &<< 8 }
         var total: Int64 = 0
