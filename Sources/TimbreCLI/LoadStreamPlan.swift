@@ -4,19 +4,38 @@ import TimbreCore
 
 /// The payloads one codec's legs send, encoded once before the run so the sender only writes
 /// RTP headers: a 10 s loop of speech (SampleAudio voices, scaled to −26 dBFS RMS), and the same
-/// loop with the latency marker in frames 0–2 of every 50 (once a second).
+/// loop with the latency marker in frames 0–2 of every 50 (once a second; 25–27 for a conference).
 ///
 /// A leg sends the marked loop on the seconds its marker is due and the plain loop otherwise.
 /// The two were encoded by separate encoders, but their inputs are identical for the 940 ms
-/// before each switch point, so the encoder states (G.722 ADPCM, Opus) have converged there and
-/// a switch is seamless.
+/// before each switch point (420 ms for a conference's), so the encoder states (G.722 ADPCM,
+/// Opus) have converged there and a switch is seamless.
+///
+/// A conference's plan (`conference: true`) measures the bridge's path, not its choice of
+/// talkers: every party talks the same loop at once, so in a room mixing only its K loudest
+/// talkers the party whose marker is due is usually not mixed, and a talker the bridge starts
+/// mixing is faded in across its first frame — the marker then showed a frame late (measured:
+/// the first marker frame reaches a listener ramped from 0 to the limiter's level; 100 parties,
+/// p50 48 ms against a jitter-buffer target of 21). So the marked loop takes the floor first:
+/// the 380 ms before the marker are `leadInGainDB` louder, which beats the incumbents' 6 dB
+/// bonus. And nobody else talks during the marker (both loops are silent from one frame before
+/// it to one after): K talkers' in-phase speech on top of it drove the listeners' limiters down
+/// to where the detector's level test (made for one marker at the limiter's ceiling, as in a
+/// call) failed, and onsets came late or not at all (10 parties, none mixed out: 0 found).
 final class LoadStreamPlan: @unchecked Sendable {
     // @unchecked: immutable after init; shared read-only by the sender thread.
     static let frames = 500
     static let framesPerSecond = 50
     static let markerFrames = LoadMarker.durationMilliseconds / 20
+    /// A conference's marker: where in each second it starts, the frames of louder speech before
+    /// it, and by how much louder (more than the 6 dB an incumbent talker is favoured by).
+    static let conferenceMarkerFrame = 25
+    static let leadInFrames = 20
+    static let leadInGainDB = 9.0
 
     let codec: LoadCodec
+    /// The frame of each second (of the loop) where the marker starts: 0 for calls.
+    let markerFrame: Int
     /// Payload bytes of frame f of loop l (0 plain, 1 marked): `storage[offsets[l][f] ..< +lengths[l][f]]`.
     let storage: UnsafeMutableBufferPointer<UInt8>
     let offsets: UnsafeMutableBufferPointer<Int>
@@ -26,15 +45,31 @@ final class LoadStreamPlan: @unchecked Sendable {
     let onsetDelayNanoseconds: Int64
     let maximumPayload: Int
 
-    /// `speech`: mono PCM at the codec's rate, at least 10 s.
-    init(codec: LoadCodec, speech: [Int16]) throws {
+    /// `speech`: mono PCM at the codec's rate, at least 10 s. `conference`: the marker in the
+    /// middle of its second after a louder lead-in, everyone silent around it (see above).
+    init(codec: LoadCodec, speech: [Int16], conference: Bool = false) throws {
         self.codec = codec
         let n = codec.frameSamples
         let total = LoadStreamPlan.frames * n
         precondition(speech.count >= total)
-        let plain = Array(speech[0..<total])
+        let markerAt = conference ? LoadStreamPlan.conferenceMarkerFrame : 0
+        markerFrame = markerAt
+        var plain = Array(speech[0..<total])
+        if conference {
+            for second in stride(from: 0, to: LoadStreamPlan.frames, by: LoadStreamPlan.framesPerSecond) {
+                let quiet = (second + markerAt - 1) * n..<(second + markerAt + LoadStreamPlan.markerFrames + 1) * n
+                for i in quiet { plain[i] = 0 }
+            }
+        }
         var marked = plain
-        for start in stride(from: 0, to: LoadStreamPlan.frames, by: LoadStreamPlan.framesPerSecond) {
+        let gain = pow(10, LoadStreamPlan.leadInGainDB / 20)
+        for second in stride(from: 0, to: LoadStreamPlan.frames, by: LoadStreamPlan.framesPerSecond) {
+            let start = second + markerAt
+            if conference {
+                for i in (start - LoadStreamPlan.leadInFrames) * n..<(start - 1) * n {
+                    marked[i] = Int16(max(-32_767, min(32_767, (Double(marked[i]) * gain).rounded())))
+                }
+            }
             LoadMarker.write(into: &marked, at: start * n, count: LoadStreamPlan.markerFrames * n, rate: codec.sampleRate)
         }
         // Encoders of a phone: 20 ms frames; Opus without FEC at its default bitrate.
@@ -80,20 +115,22 @@ final class LoadStreamPlan: @unchecked Sendable {
         var pcmOut = [Int16](repeating: 0, count: max(decoder.maximumFrameSamples, n) * 2)
         var decoded: [Int16] = []
         let lead = 40
-        for f in (LoadStreamPlan.frames - lead)..<(LoadStreamPlan.frames + 10) {
+        for f in (LoadStreamPlan.frames - lead)..<(LoadStreamPlan.frames + markerAt + 10) {
             let o = encoded[1][f % LoadStreamPlan.frames]
             let got = try o.withUnsafeBytes { src in
                 try pcmOut.withUnsafeMutableBufferPointer { try decoder.decode(src, into: $0) }
             }
             decoded += pcmOut[0..<got]
         }
+        // Searched from the marker's first frame on (a conference's lead-in comes before it).
+        let from = (lead + markerAt) * n
         let onset = decoded.withUnsafeBufferPointer {
-            LoadMarker.firstOnset(in: $0, limit: $0.count, rate: codec.sampleRate)
+            LoadMarker.firstOnset(in: UnsafeBufferPointer(rebasing: $0[from...]), limit: $0.count - from, rate: codec.sampleRate)
         }
-        guard let onset, onset >= lead * n else {
+        guard let onset else {
             throw CLIError("internal: the \(codec.rawValue) marker is not detectable after encoding")
         }
-        onsetDelayNanoseconds = Int64(onset - lead * n) * 1_000_000_000 / Int64(codec.sampleRate)
+        onsetDelayNanoseconds = Int64(onset) * 1_000_000_000 / Int64(codec.sampleRate)
     }
 
     deinit {
