@@ -12,26 +12,31 @@ import TimbreCore
 /// Opus) have converged there and a switch is seamless.
 ///
 /// A conference's plan (`conference: true`) measures the bridge's path, not its choice of
-/// talkers: every party talks the same loop at once, so in a room mixing only its K loudest
-/// talkers the party whose marker is due is usually not mixed, and a talker the bridge starts
-/// mixing is faded in across its first frame — the marker then showed a frame late (measured:
-/// the first marker frame reaches a listener ramped from 0 to the limiter's level; 100 parties,
-/// p50 48 ms against a jitter-buffer target of 21). So the marked loop takes the floor first:
-/// the 380 ms before the marker are `leadInGainDB` louder, which beats the incumbents' 6 dB
-/// bonus. And nobody else talks during the marker (both loops are silent from one frame before
-/// it to one after): K talkers' in-phase speech on top of it drove the listeners' limiters down
-/// to where the detector's level test (made for one marker at the limiter's ceiling, as in a
-/// call) failed, and onsets came late or not at all (10 parties, none mixed out: 0 found).
+/// talkers or its limiter. Every party talks the same loop at once, so in a room mixing only its
+/// K loudest talkers the party whose marker is due was usually not mixed, and a talker the
+/// bridge starts mixing is faded in across its first frame: the marker showed up to a frame
+/// late. And the mixed talkers' in-phase speech held every listener's limiter far below unity
+/// (it recovers over about 100 ms), so a marker on top of it, or right after it, reached the
+/// listeners too weak for the detector for several frames, or never (10 parties, none mixed
+/// out: 0 of 45 onsets found). So in a conference everyone else is silent from `leadInFrames`
+/// + `quietFrames` before the marker to one frame after it, while the marked party takes the
+/// floor: its speech with a 250 Hz tone under it (−8.7 dBFS peak: louder than any incumbent's
+/// speech by more than the 6 dB incumbents are favoured by, even in a pause of the speech, and
+/// no false onset: the detector's 1 kHz test rejects it), then `quietFrames` of silence
+/// (fewer than the five quiet frames after which a jitter buffer may stretch a pause, so the
+/// marker's own leg keeps its delay; enough for the limiters to recover), then the marker.
 final class LoadStreamPlan: @unchecked Sendable {
     // @unchecked: immutable after init; shared read-only by the sender thread.
     static let frames = 500
     static let framesPerSecond = 50
     static let markerFrames = LoadMarker.durationMilliseconds / 20
-    /// A conference's marker: where in each second it starts, the frames of louder speech before
-    /// it, and by how much louder (more than the 6 dB an incumbent talker is favoured by).
+    /// A conference's marker: where in each second it starts, the frames the marked party takes
+    /// the floor for and the silent frames after them, and the lead-in's tone.
     static let conferenceMarkerFrame = 25
-    static let leadInFrames = 20
-    static let leadInGainDB = 9.0
+    static let leadInFrames = 14
+    static let quietFrames = 4
+    static let leadInToneHertz = 250.0
+    static let leadInToneAmplitude = 12_000.0
 
     let codec: LoadCodec
     /// The frame of each second (of the loop) where the marker starts: 0 for calls.
@@ -57,17 +62,20 @@ final class LoadStreamPlan: @unchecked Sendable {
         var plain = Array(speech[0..<total])
         if conference {
             for second in stride(from: 0, to: LoadStreamPlan.frames, by: LoadStreamPlan.framesPerSecond) {
-                let quiet = (second + markerAt - 1) * n..<(second + markerAt + LoadStreamPlan.markerFrames + 1) * n
+                let first = second + markerAt - LoadStreamPlan.quietFrames - LoadStreamPlan.leadInFrames
+                let quiet = first * n..<(second + markerAt + LoadStreamPlan.markerFrames + 1) * n
                 for i in quiet { plain[i] = 0 }
             }
         }
         var marked = plain
-        let gain = pow(10, LoadStreamPlan.leadInGainDB / 20)
         for second in stride(from: 0, to: LoadStreamPlan.frames, by: LoadStreamPlan.framesPerSecond) {
             let start = second + markerAt
             if conference {
-                for i in (start - LoadStreamPlan.leadInFrames) * n..<(start - 1) * n {
-                    marked[i] = Int16(max(-32_767, min(32_767, (Double(marked[i]) * gain).rounded())))
+                let leadIn = start - LoadStreamPlan.quietFrames - LoadStreamPlan.leadInFrames
+                for i in leadIn * n..<(start - LoadStreamPlan.quietFrames) * n {
+                    let tone = LoadStreamPlan.leadInToneAmplitude
+                        * sin(2 * Double.pi * LoadStreamPlan.leadInToneHertz * Double(i) / Double(codec.sampleRate))
+                    marked[i] = Int16(max(-32_767, min(32_767, (Double(speech[i]) + tone).rounded())))
                 }
             }
             LoadMarker.write(into: &marked, at: start * n, count: LoadStreamPlan.markerFrames * n, rate: codec.sampleRate)
