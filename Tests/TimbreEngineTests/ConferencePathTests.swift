@@ -6,8 +6,9 @@ import TimbreCodecs
 /// What a conference listener sends in a tick carries what a talker gave the bridge in that same
 /// tick: no frame of delay between a leg's pulled audio, the mix and the packet a listener's leg
 /// sends (its own encoder in a small room, the bridge's shared encoders in a top-K room).
-/// The load tool's conference latency once sat a frame above a call's; this pins the engine's
-/// side of it (the cause was the load's talkers, see `LoadStreamPlan`).
+/// The load tool's conference latency once sat a frame or more above a call's; this pins the
+/// engine's side of it (the cause was in the measurement: the marker's party not yet mixed,
+/// the limited mix under the detector's level test — see `LoadStreamPlan` and `LoadMarker`).
 @Suite struct ConferencePathTests {
     /// A G.722 leg whose packets go to `receiver`.
     private func leg(_ id: UInt64, to receiver: UDPSocket) throws -> CallLeg {
