@@ -9,7 +9,7 @@ import Foundation
 /// below) and a normalised correlation ≥ 0.8 at a lag of one 1 kHz period, which speech does not
 /// hold. The RMS test leaves room below a marker that a bridge's limiter has held at its −6 dBFS
 /// ceiling (RMS −9.03 dBFS, and a little less after a lossy codec): at half the peak (−9.03
-/// dBFS, the first version) such a marker passed by 0.01 %, and a conference's G.722 listeners,
+/// dBFS, the first version) such a marker passed by 0.12 %, and a conference's G.722 listeners,
 /// whose mix is always limited, found it frames late or not at all.
 /// Starting at the cosine's peak makes the first marker sample the first one over threshold, so
 /// onsets are found sample-exactly on uncoded frames.

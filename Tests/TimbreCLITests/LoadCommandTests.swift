@@ -124,10 +124,10 @@ import TimbreTestSupport
         }
     }
 
-    /// Every bridge holds a listener's peaks at its limiter's ceiling (−6 dBFS, 16 423), so the
+    /// A bridge limits what a listener hears to its limiter's ceiling (−6 dBFS, 16 423), so the
     /// marker a listener receives is that loud, not −3 dBFS: it must still be found at its
     /// onset. (While the level test wanted half the −3 dBFS peak, which such a marker's RMS
-    /// matched to 0.01 %, G.722 found one of these 2.8 ms late, and a conference's listeners,
+    /// passed by 0.12 %, G.722 found one of these 2.8 ms late, and a conference's listeners,
     /// whose mix is limited all the time, found markers frames late or not at all.)
     @Test(arguments: [(16_000, nil as String?), (8_000, "pcmu"), (16_000, "g722")])
     func aMarkerAtTheBridgeLimitersCeilingIsFoundAtItsOnset(rate: Int, codec: String?) throws {
