@@ -97,7 +97,9 @@ struct LoadRunCommand: ParsableCommand {
         defer { backend.tearDown() }
 
         var plans: [LoadCodec: LoadStreamPlan] = [:]
-        for c in Set([first, second]) { plans[c] = try LoadStreamPlan(codec: c, speech: LoadStreamPlan.speech(rate: c.sampleRate)) }
+        for c in Set([first, second]) {
+            plans[c] = try LoadStreamPlan(codec: c, speech: LoadStreamPlan.speech(rate: c.sampleRate), conference: conference != nil)
+        }
 
         let sockets: [(fd: Int32, port: Int)]
         do {
@@ -137,7 +139,7 @@ struct LoadRunCommand: ParsableCommand {
                     markerPeriod: conferenceMode ? groupSize : 1, markerTurn: conferenceMode ? p : 0))
                 if plans[media[p].codec] == nil {
                     let c = media[p].codec
-                    plans[c] = try LoadStreamPlan(codec: c, speech: LoadStreamPlan.speech(rate: c.sampleRate))
+                    plans[c] = try LoadStreamPlan(codec: c, speech: LoadStreamPlan.speech(rate: c.sampleRate), conference: conferenceMode)
                 }
             }
         }

@@ -4,19 +4,43 @@ import TimbreCore
 
 /// The payloads one codec's legs send, encoded once before the run so the sender only writes
 /// RTP headers: a 10 s loop of speech (SampleAudio voices, scaled to −26 dBFS RMS), and the same
-/// loop with the latency marker in frames 0–2 of every 50 (once a second).
+/// loop with the latency marker in frames 0–2 of every 50 (once a second; 25–27 for a conference).
 ///
 /// A leg sends the marked loop on the seconds its marker is due and the plain loop otherwise.
 /// The two were encoded by separate encoders, but their inputs are identical for the 940 ms
-/// before each switch point, so the encoder states (G.722 ADPCM, Opus) have converged there and
-/// a switch is seamless.
+/// before each switch point (420 ms for a conference's), so the encoder states (G.722 ADPCM,
+/// Opus) have converged there and a switch is seamless.
+///
+/// A conference's plan (`conference: true`) measures the bridge's path, not its choice of
+/// talkers or its limiter. Every party talks the same loop at once, so in a room mixing only its
+/// K loudest talkers the party whose marker is due was usually not mixed, and a talker the
+/// bridge starts mixing is faded in across its first frame: the marker showed up to a frame
+/// late. And the mixed talkers' in-phase speech held every listener's limiter far below unity
+/// (it recovers over about 100 ms), so a marker on top of it, or right after it, reached the
+/// listeners too weak for the detector for several frames, or never (10 parties, none mixed
+/// out: 0 of 45 onsets found). So in a conference everyone else is silent from `leadInFrames`
+/// + `quietFrames` before the marker to one frame after it, while the marked party takes the
+/// floor: its speech with a 250 Hz tone under it (−8.7 dBFS peak: louder than any incumbent's
+/// speech by more than the 6 dB incumbents are favoured by, even in a pause of the speech, and
+/// no false onset: the detector's 1 kHz test rejects it), then `quietFrames` of silence
+/// (fewer than the five quiet frames after which a jitter buffer may stretch a pause, so the
+/// marker's own leg keeps its delay; enough for the limiters to recover), then the marker.
 final class LoadStreamPlan: @unchecked Sendable {
     // @unchecked: immutable after init; shared read-only by the sender thread.
     static let frames = 500
     static let framesPerSecond = 50
     static let markerFrames = LoadMarker.durationMilliseconds / 20
+    /// A conference's marker: where in each second it starts, the frames the marked party takes
+    /// the floor for and the silent frames after them, and the lead-in's tone.
+    static let conferenceMarkerFrame = 25
+    static let leadInFrames = 14
+    static let quietFrames = 4
+    static let leadInToneHertz = 250.0
+    static let leadInToneAmplitude = 12_000.0
 
     let codec: LoadCodec
+    /// The frame of each second (of the loop) where the marker starts: 0 for calls.
+    let markerFrame: Int
     /// Payload bytes of frame f of loop l (0 plain, 1 marked): `storage[offsets[l][f] ..< +lengths[l][f]]`.
     let storage: UnsafeMutableBufferPointer<UInt8>
     let offsets: UnsafeMutableBufferPointer<Int>
@@ -26,15 +50,34 @@ final class LoadStreamPlan: @unchecked Sendable {
     let onsetDelayNanoseconds: Int64
     let maximumPayload: Int
 
-    /// `speech`: mono PCM at the codec's rate, at least 10 s.
-    init(codec: LoadCodec, speech: [Int16]) throws {
+    /// `speech`: mono PCM at the codec's rate, at least 10 s. `conference`: the marker in the
+    /// middle of its second after a louder lead-in, everyone silent around it (see above).
+    init(codec: LoadCodec, speech: [Int16], conference: Bool = false) throws {
         self.codec = codec
         let n = codec.frameSamples
         let total = LoadStreamPlan.frames * n
         precondition(speech.count >= total)
-        let plain = Array(speech[0..<total])
+        let markerAt = conference ? LoadStreamPlan.conferenceMarkerFrame : 0
+        markerFrame = markerAt
+        var plain = Array(speech[0..<total])
+        if conference {
+            for second in stride(from: 0, to: LoadStreamPlan.frames, by: LoadStreamPlan.framesPerSecond) {
+                let first = second + markerAt - LoadStreamPlan.quietFrames - LoadStreamPlan.leadInFrames
+                let quiet = first * n..<(second + markerAt + LoadStreamPlan.markerFrames + 1) * n
+                for i in quiet { plain[i] = 0 }
+            }
+        }
         var marked = plain
-        for start in stride(from: 0, to: LoadStreamPlan.frames, by: LoadStreamPlan.framesPerSecond) {
+        for second in stride(from: 0, to: LoadStreamPlan.frames, by: LoadStreamPlan.framesPerSecond) {
+            let start = second + markerAt
+            if conference {
+                let leadIn = start - LoadStreamPlan.quietFrames - LoadStreamPlan.leadInFrames
+                for i in leadIn * n..<(start - LoadStreamPlan.quietFrames) * n {
+                    let tone = LoadStreamPlan.leadInToneAmplitude
+                        * sin(2 * Double.pi * LoadStreamPlan.leadInToneHertz * Double(i) / Double(codec.sampleRate))
+                    marked[i] = Int16(max(-32_767, min(32_767, (Double(speech[i]) + tone).rounded())))
+                }
+            }
             LoadMarker.write(into: &marked, at: start * n, count: LoadStreamPlan.markerFrames * n, rate: codec.sampleRate)
         }
         // Encoders of a phone: 20 ms frames; Opus without FEC at its default bitrate.
@@ -80,20 +123,22 @@ final class LoadStreamPlan: @unchecked Sendable {
         var pcmOut = [Int16](repeating: 0, count: max(decoder.maximumFrameSamples, n) * 2)
         var decoded: [Int16] = []
         let lead = 40
-        for f in (LoadStreamPlan.frames - lead)..<(LoadStreamPlan.frames + 10) {
+        for f in (LoadStreamPlan.frames - lead)..<(LoadStreamPlan.frames + markerAt + 10) {
             let o = encoded[1][f % LoadStreamPlan.frames]
             let got = try o.withUnsafeBytes { src in
                 try pcmOut.withUnsafeMutableBufferPointer { try decoder.decode(src, into: $0) }
             }
             decoded += pcmOut[0..<got]
         }
+        // Searched from the marker's first frame on (a conference's lead-in comes before it).
+        let from = (lead + markerAt) * n
         let onset = decoded.withUnsafeBufferPointer {
-            LoadMarker.firstOnset(in: $0, limit: $0.count, rate: codec.sampleRate)
+            LoadMarker.firstOnset(in: UnsafeBufferPointer(rebasing: $0[from...]), limit: $0.count - from, rate: codec.sampleRate)
         }
-        guard let onset, onset >= lead * n else {
+        guard let onset else {
             throw CLIError("internal: the \(codec.rawValue) marker is not detectable after encoding")
         }
-        onsetDelayNanoseconds = Int64(onset - lead * n) * 1_000_000_000 / Int64(codec.sampleRate)
+        onsetDelayNanoseconds = Int64(onset) * 1_000_000_000 / Int64(codec.sampleRate)
     }
 
     deinit {

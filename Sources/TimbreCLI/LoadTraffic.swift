@@ -149,7 +149,7 @@ final class LoadTraffic: @unchecked Sendable {
                     b.storeBytes(of: timestamp[i].bigEndian, toByteOffset: 4, as: UInt32.self)
                     b.storeBytes(of: ssrc[i].bigEndian, toByteOffset: 8, as: UInt32.self)
                     (b + 12).copyMemory(from: payload.baseAddress!, byteCount: payload.count)
-                    if marked && frame % LoadStreamPlan.framesPerSecond == 0 {
+                    if marked && frame % LoadStreamPlan.framesPerSecond == plan.markerFrame {
                         markerSends.append((Int32(i), LoadSocket.realtimeNanoseconds() + plan.onsetDelayNanoseconds))
                     }
                     if batched {
