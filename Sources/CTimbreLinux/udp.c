@@ -97,11 +97,6 @@ int timbre_udp_receive_batch_timestamped(int fd, uint8_t *buffers, size_t slot_s
     return (int)done;
 }
 
-int timbre_udp_receive_batch(int fd, uint8_t *buffers, size_t slot_size, unsigned count,
-                             struct sockaddr_in *sources, int32_t *lengths, uint8_t *truncated) {
-    return timbre_udp_receive_batch_timestamped(fd, buffers, slot_size, count, sources, lengths, truncated, NULL);
-}
-
 int timbre_udp_send_batch(int fd, const uint8_t *buffers, size_t slot_size, unsigned count,
                           const struct sockaddr_in *destinations, const int32_t *lengths) {
     struct mmsghdr msgs[TIMBRE_MAX_BATCH];

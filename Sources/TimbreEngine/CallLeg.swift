@@ -399,26 +399,20 @@ public final class CallLeg: @unchecked Sendable {
         // (unless hold music or a playback replaced it). Otherwise encoded in place (see
         // `pullAudio`): a copy of a value-type encoder would share its storage and copy it on
         // the first mutation, every packet.
+        let payload: UnsafeRawBufferPointer
         if let shared, !ownAudio {
-            if shared.count > 0 {
-                let header = RTPHeader(marker: marker, payloadType: media.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc)
-                transmit(header: header, payload: shared, to: remote)
-                sequence &+= 1
-                marker = false
-            } else {
-                marker = true
+            payload = shared
+        } else {
+            var encoded: Int?  // nil: no encoder yet; negative: the encoder failed (sent as DTX)
+            outbound.withUnsafeBufferPointer { pcm in
+                do { encoded = try encoder?.encode(pcm, into: payloadScratch) } catch { encoded = -1 }
             }
-            timestamp &+= ticksPerFrame
-            return
+            guard let n = encoded else { return }
+            payload = UnsafeRawBufferPointer(rebasing: payloadScratch[0..<max(0, n)])
         }
-        var encoded: Int?  // nil: no encoder yet
-        outbound.withUnsafeBufferPointer { pcm in
-            do { encoded = try encoder?.encode(pcm, into: payloadScratch) } catch { encoded = -1 }
-        }
-        guard let n = encoded else { return }
-        if n > 0 {
+        if payload.count > 0 {
             let header = RTPHeader(marker: marker, payloadType: media.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc)
-            transmit(header: header, payload: UnsafeRawBufferPointer(rebasing: payloadScratch[0..<n]), to: remote)
+            transmit(header: header, payload: payload, to: remote)
             sequence &+= 1
             marker = false
         } else {

@@ -126,12 +126,7 @@ public final class UDPSocket: @unchecked Sendable {
     /// Returns the number received (0 when nothing is waiting). Allocation-free.
     @discardableResult
     public func receiveBatch(_ body: (UnsafeRawBufferPointer, SocketAddress, Bool) -> Void) -> Int {
-        let n = timbre_udp_receive_batch(fd, buffers, slotSize, UInt32(batchSize), names, lengths, truncations)
-        guard n > 0 else { return 0 }
-        for i in 0..<Int(n) {
-            body(UnsafeRawBufferPointer(start: buffers + i * slotSize, count: Int(lengths[i])), SocketAddress(names[i]), truncations[i] != 0)
-        }
-        return Int(n)
+        receiveTimestampedBatch { bytes, source, truncated, _ in body(bytes, source, truncated) }
     }
 
     /// Drains up to `batchSize` datagrams; calls `body(bytes, source, truncated, arrival)` for

@@ -51,17 +51,8 @@ struct TimeStretcher {
         guard var r = searchRange(n) else { return copy(y, out) }
         r.high = min(r.high, limit)
         guard r.high >= r.low else { return copy(y, out) }
-        let p: Int
-        if PitchSearch.energy(y, start: 0, length: n) < quietEnergy {
-            // A pause is cut by the longest span allowed: no pitch to match, so no search (it
-            // was most of the buffer's cost under load, for a result that went unused).
-            p = r.high
-        } else {
-            guard allowVoiced else { return copy(y, out) }
-            let found = PitchSearch.forward(y, start: 0, length: r.overlap, minimumLag: r.low, maximumLag: r.high)
-            guard found.correlation >= correlationThreshold else { return copy(y, out) }
-            p = found.lag
-        }
+        // A pause is cut by the longest span allowed.
+        guard let p = lag(y, range: r, allowVoiced: allowVoiced, quietLag: r.high) else { return copy(y, out) }
         let l = r.overlap
         crossFade(y, 0, y, p, l, into: out, at: 0)
         var o = l
@@ -82,17 +73,10 @@ struct TimeStretcher {
     ) -> Int {
         let n = y.count
         guard let r = searchRange(n) else { return copy(y, out) }
-        let p: Int
-        if PitchSearch.energy(y, start: 0, length: n) < quietEnergy {
-            // A pause is lengthened by the span asked for, at most the longest the frame allows,
-            // so the level recovers within a few pause frames (no pitch to match: no search).
-            p = max(r.low, min(r.high, limit))
-        } else {
-            guard allowVoiced else { return copy(y, out) }
-            let found = PitchSearch.forward(y, start: 0, length: r.overlap, minimumLag: r.low, maximumLag: r.high)
-            guard found.correlation >= correlationThreshold else { return copy(y, out) }
-            p = found.lag
-        }
+        // A pause is lengthened by the span asked for, at most the longest the frame allows,
+        // so the level recovers within a few pause frames.
+        let quietLag = max(r.low, min(r.high, limit))
+        guard let p = lag(y, range: r, allowVoiced: allowVoiced, quietLag: quietLag) else { return copy(y, out) }
         let l = r.overlap
         for k in 0..<p { out[k] = y[k] }
         crossFade(y, p, y, 0, l, into: out, at: p)
@@ -102,6 +86,18 @@ struct TimeStretcher {
             o += 1
         }
         return o
+    }
+
+    /// The span to cut or repeat: `quietLag` for a quiet frame (no pitch to match, so no search:
+    /// the search was most of the buffer's cost under load, for a result a pause never used),
+    /// the pitch period of voiced audio that correlates well enough, or nil to leave the frame.
+    private func lag(
+        _ y: UnsafeBufferPointer<Int16>, range r: (low: Int, high: Int, overlap: Int), allowVoiced: Bool, quietLag: Int
+    ) -> Int? {
+        if PitchSearch.energy(y, start: 0, length: y.count) < quietEnergy { return quietLag }
+        guard allowVoiced else { return nil }
+        let found = PitchSearch.forward(y, start: 0, length: r.overlap, minimumLag: r.low, maximumLag: r.high)
+        return found.correlation >= correlationThreshold ? found.lag : nil
     }
 
     private func copy(_ y: UnsafeBufferPointer<Int16>, _ out: UnsafeMutableBufferPointer<Int16>) -> Int {

@@ -6,22 +6,18 @@
 #include <stddef.h>
 #include <netinet/in.h>
 
-/* Receives up to `count` datagrams without blocking into `buffers` (count slots of `slot_size`
-   bytes). For each datagram i: lengths[i] = its length (capped at slot_size), truncated[i] = 1 when
-   it was longer than the slot, sources[i] = sender. Returns the number received, 0 when none
-   is waiting, -1 on error (errno set). */
-int timbre_udp_receive_batch(int fd, uint8_t *buffers, size_t slot_size, unsigned count,
-                             struct sockaddr_in *sources, int32_t *lengths, uint8_t *truncated);
-
 /* Asks the kernel to stamp each datagram this socket receives with its arrival time
    (SO_TIMESTAMPNS). 0, or -1 with errno set. */
 int timbre_udp_enable_receive_timestamps(int fd);
 
-/* timbre_udp_receive_batch, plus arrivals[i] = when datagram i reached the socket, in
-   CLOCK_MONOTONIC nanoseconds (the kernel's stamp, converted from the wall clock), or 0 when it
-   carried no stamp (timestamps not enabled, or a stamp that cannot be trusted). Why: a reader
-   that drains many sockets one after another sees each datagram some time after it came;
-   the kernel's stamp is the arrival, whenever the read happens. */
+/* Receives up to `count` datagrams without blocking into `buffers` (count slots of `slot_size`
+   bytes). For each datagram i: lengths[i] = its length (capped at slot_size), truncated[i] = 1 when
+   it was longer than the slot, sources[i] = sender, and, when `arrivals` is not NULL,
+   arrivals[i] = when it reached the socket in CLOCK_MONOTONIC nanoseconds (the kernel's stamp,
+   converted from the wall clock), or 0 when it carried no stamp (timestamps not enabled, or a
+   stamp that cannot be trusted). Why stamps: a reader that drains many sockets one after another
+   sees each datagram some time after it came; the kernel's stamp is the arrival, whenever the
+   read happens. Returns the number received, 0 when none is waiting, -1 on error (errno set). */
 int timbre_udp_receive_batch_timestamped(int fd, uint8_t *buffers, size_t slot_size, unsigned count,
                                          struct sockaddr_in *sources, int32_t *lengths, uint8_t *truncated,
                                          uint64_t *arrivals);
