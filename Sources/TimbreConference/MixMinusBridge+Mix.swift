@@ -132,16 +132,19 @@ extension MixMinusBridge {
         // conversation ends here); otherwise the full mix's own peak decides.
         // A lone unity talker without `limitsLoneTalker` is the full mix as it is (one input
         // cannot overflow), and its own mix-minus is exact silence.
-        let loneFull = !limitsLoneTalker && summed == 1 && overflow == 0 && !any32
-        let boundHolds = loneFull || peakSum <= Int(SoftLimiter.threshold)
-        var fullPeak = Int32.max
         if overflow == 0 && !any32 {
-            fullPeak = boundHolds ? Int32(peakSum) : MixKernel.peakMagnitude(UnsafePointer(fullMix), count: f)
+            if (!limitsLoneTalker && summed == 1) || (full.isTransparent && peakSum <= Int(SoftLimiter.threshold)) {
+                busIs16 = true
+                headroom = Int32.max
+            } else if full.isTransparent {
+                let fullPeak = MixKernel.peakMagnitude(UnsafePointer(fullMix), count: f)
+                if fullPeak <= SoftLimiter.threshold {
+                    busIs16 = true
+                    headroom = SoftLimiter.threshold - fullPeak
+                }
+            }
         }
-        if loneFull || (full.isTransparent && fullPeak <= SoftLimiter.threshold) {
-            busIs16 = true
-            headroom = boundHolds ? Int32.max : SoftLimiter.threshold - fullPeak
-        } else {
+        if !busIs16 {
             if overflow == 0 {
                 if any32 { MixKernel.widenAdd(fullMix, into: bus, count: f) } else { MixKernel.widen(fullMix, into: bus, count: f) }
             } else {
