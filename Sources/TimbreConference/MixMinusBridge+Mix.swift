@@ -47,32 +47,33 @@ extension MixMinusBridge {
 
         // 3. Contributions, summed once into the bus (whisperers kept aside).
         for s in 0..<end where slots[s].occupied {
-            let settings = slots[s].settings
             let current = slots[s].contributionQ12
             var target: Int32 = 0
             // A fade-in starts with the first frame that carries audio, not on the join tick.
-            if isHeard(s) && (!topK || slots[s].selected) && (current != 0 || slots[s].hasInput) {
+            if isHeard(s) && (!topK || details[s].selected) && (current != 0 || slots[s].hasInput) {
                 target = gainQ12(slot: s)
             }
             let inp = input + s * f
             let c = contribution + s * f
             if !topK && !slots[s].hasInput { inp.update(repeating: 0, count: f) }
             slots[s].whisperSlot = -1
-            if let w = settings.whisperTarget, let t = liveSlot(w) { slots[s].whisperSlot = t }
+            if slots[s].whispers, let w = details[s].settings.whisperTarget, let t = liveSlot(w) {
+                slots[s].whisperSlot = Int32(t)
+            }
             slots[s].inSum = false
             slots[s].contributed = false
             slots[s].contributionIsInput = false
             if current != 0 || target != 0 {
-                if settings.whisperTarget != nil {
+                if slots[s].whispers {
                     // Heard by its one listener only (or by nobody if that listener has gone).
                     if current == target {
                         MixKernel.scale(inp, gainQ12: target, into: c, count: f)
                     } else {
                         MixKernel.contributeRamp(inp, from: current, to: target, into: c, sum: nil, count: f)
                     }
-                    let w = slots[s].whisperSlot
+                    let w = Int(slots[s].whisperSlot)
                     if w >= 0 {
-                        slots[s].nextWhisperer = whisperHead[w]
+                        details[s].nextWhisperer = whisperHead[w]
                         whisperHead[w] = s
                     }
                 } else {
@@ -166,15 +167,14 @@ extension MixMinusBridge {
         //    level's arithmetic costs less here than in the summing pass, which does not.
         for s in 0..<end where slots[s].occupied {
             if !topK && measuresLevels { levels[s] = isHeard(s) ? MixKernel.energy(input + s * f, count: f) : -1 }
-            let settings = slots[s].settings
             let out = output + s * f
-            let target: Int32 = settings.hears && !slots[s].leaving ? 4096 : 0
+            let target: Int32 = slots[s].hears && !slots[s].leaving ? 4096 : 0
             let current = slots[s].listenQ12
             // Whisperers aimed at this listener this frame; reset for the next frame whatever it hears.
             let whisperers = whisperHead[s]
             whisperHead[s] = -1
             var heardFull = false
-            if settings.onHold && settings.holdMusic && !slots[s].leaving && hasHoldMusic {
+            if slots[s].hearsHoldMusic && !slots[s].leaving && hasHoldMusic {
                 out.update(from: holdFrame, count: f)
                 slots[s].limiter.follow(full)
             } else if current == 0 && target == 0 {
@@ -223,7 +223,7 @@ extension MixMinusBridge {
                         var w = whisperers
                         while w >= 0 {
                             MixKernel.add(contribution + w * f, into: work, count: f)
-                            w = slots[w].nextWhisperer
+                            w = details[w].nextWhisperer
                         }
                         slots[s].limiter.process(work, into: out, count: f)
                     }
@@ -259,8 +259,8 @@ extension MixMinusBridge {
         for s in 0..<end where leaving > 0 && slots[s].occupied {
             if slots[s].leaving && slots[s].contributionQ12 == 0 && slots[s].listenQ12 == 0 {
                 let id = slots[s].id
-                if slots[s].detector.isSpeaking {
-                    _ = slots[s].detector.silence()
+                if details[s].detector.isSpeaking {
+                    _ = details[s].detector.silence()
                     emit(.speakingStopped(id), at: now + Int64(f))
                 }
                 slots[s].occupied = false
@@ -287,7 +287,7 @@ extension MixMinusBridge {
 
     /// Whether this participant's voice may reach anyone now (not muted, on hold or leaving).
     @inline(__always)
-    func isHeard(_ s: Int) -> Bool { slots[s].settings.contributes && !slots[s].leaving }
+    func isHeard(_ s: Int) -> Bool { slots[s].contributes && !slots[s].leaving }
 
     /// Runs the speaker detector on one frame's energy (negative: the participant is silenced)
     /// and emits the resulting event.
@@ -297,14 +297,14 @@ extension MixMinusBridge {
         let transition: ActiveSpeakerDetector.Transition?
         if energy >= 0 {
             let meanSquare = Double(energy) / Double(f)
-            transition = slots[s].detector.update(meanSquare: meanSquare)
-            if normalizes && slots[s].detector.isSpeaking {
+            transition = details[s].detector.update(meanSquare: meanSquare)
+            if normalizes && details[s].detector.isSpeaking {
                 normalize(slot: s, meanSquare: meanSquare)
             }
         } else {
-            transition = slots[s].detector.silence()
+            transition = details[s].detector.silence()
         }
-        if slots[s].detector.isSpeaking { slots[s].lastActiveFrame = frame }
+        if details[s].detector.isSpeaking { details[s].lastActiveFrame = frame }
         if !emitsTalkEvents { return }
         switch transition {
         case .started(let ago)?:
@@ -319,17 +319,17 @@ extension MixMinusBridge {
     /// Contribution gain in Q12: the participant's gain times its normalisation.
     @inline(__always)
     func gainQ12(slot s: Int) -> Int32 {
-        let q = slots[s].settings.gain.q12
-        if !normalizes || slots[s].normalizationDB == 0 { return q }
-        let g = Double(q) * pow(10, Double(slots[s].normalizationDB) / 20)
+        let q = slots[s].gainQ12
+        if !normalizes || details[s].normalizationDB == 0 { return q }
+        let g = Double(q) * pow(10, Double(details[s].normalizationDB) / 20)
         return Int32(min(65_535, max(0, g.rounded())))
     }
 
     /// Moves a talker's normalisation gain towards −26 dBFS RMS, 0.2 dB per frame at most, ±12 dB.
     func normalize(slot s: Int, meanSquare: Double) {
-        let level = ActiveSpeakerDetector.dBFS(meanSquare: meanSquare) + Double(slots[s].normalizationDB)
+        let level = ActiveSpeakerDetector.dBFS(meanSquare: meanSquare) + Double(details[s].normalizationDB)
         let step = max(-0.2, min(0.2, (-26 - level) * 0.05))
-        slots[s].normalizationDB = Float(max(-12, min(12, Double(slots[s].normalizationDB) + step)))
+        details[s].normalizationDB = Float(max(-12, min(12, Double(details[s].normalizationDB) + step)))
     }
 
     /// Top-K: keeps the K highest-scoring eligible talkers. Eligible: contributing, not leaving,
@@ -338,25 +338,24 @@ extension MixMinusBridge {
     func selectTalkers(k: Int) {
         var chosen = 0
         for s in 0..<state.pointee.slotEnd where slots[s].occupied {
-            slots[s].nextWhisperer = slots[s].selected ? 1 : 0  // scratch: was selected
-            slots[s].selected = false
+            details[s].nextWhisperer = details[s].selected ? 1 : 0  // scratch: was selected
+            details[s].selected = false
         }
         while chosen < k {
             var best = -1
             var bestScore = -Double.infinity
-            for s in 0..<state.pointee.slotEnd where slots[s].occupied && !slots[s].selected {
-                let settings = slots[s].settings
-                guard settings.contributes, settings.whisperTarget == nil, !slots[s].leaving,
-                    state.pointee.frameIndex - slots[s].lastActiveFrame <= topKHoldFrames
+            for s in 0..<state.pointee.slotEnd where slots[s].occupied && !details[s].selected {
+                guard slots[s].contributes, !slots[s].whispers, !slots[s].leaving,
+                    state.pointee.frameIndex - details[s].lastActiveFrame <= topKHoldFrames
                 else { continue }
-                let score = slots[s].detector.smoothedPower * (slots[s].nextWhisperer == 1 ? 4 : 1)
+                let score = details[s].detector.smoothedPower * (details[s].nextWhisperer == 1 ? 4 : 1)
                 if score > bestScore {
                     bestScore = score
                     best = s
                 }
             }
             if best < 0 { break }
-            slots[best].selected = true
+            details[best].selected = true
             chosen += 1
         }
     }
