@@ -352,7 +352,7 @@ public final class CallLeg: @unchecked Sendable {
         let ownAudio = onHold || player != nil
         if onHold {
             if let music = holdMusic {
-                outbound.withUnsafeMutableBufferPointer { music.read(into: $0) }
+                _ = outbound.withUnsafeMutableBufferPointer { music.read(into: $0) }
             } else {
                 outbound.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             }

@@ -1,5 +1,5 @@
 public import TimbreCodecs
-public import TimbreCore
+import TimbreCore
 
 /// An adaptive jitter buffer for one incoming audio stream, in the manner of WebRTC NetEq.
 ///
