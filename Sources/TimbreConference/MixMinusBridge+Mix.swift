@@ -256,8 +256,12 @@ extension MixMinusBridge {
         // 7. Retire participants whose fade-out is complete.
         var anyoneLeft = false
         var leaving = st.pointee.leavingCount
-        for s in 0..<end where leaving > 0 && slots[s].occupied {
-            if slots[s].leaving && slots[s].contributionQ12 == 0 && slots[s].listenQ12 == 0 {
+        // Stops at the last one leaving: with nobody leaving (every ordinary frame) it does not
+        // walk the slots at all.
+        var s = 0
+        while leaving > 0 && s < end {
+            defer { s += 1 }
+            if slots[s].occupied && slots[s].leaving && slots[s].contributionQ12 == 0 && slots[s].listenQ12 == 0 {
                 let id = slots[s].id
                 if details[s].detector.isSpeaking {
                     _ = details[s].detector.silence()
