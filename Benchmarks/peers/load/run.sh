@@ -53,7 +53,8 @@ FLOORS=()
 if [ -n "${FLOOR_VARIANTS:-}" ]; then
     read -r -a FLOORS <<< "$FLOOR_VARIANTS"
 elif [ "${FLOOR:-0}" = 1 ]; then
-    FLOORS=("${FLOOR_MODE:-tick}$([ "${FLOOR_CONNECTED:-0}" = 1 ] && echo +connect)")
+    FLOORS=("${FLOOR_MODE:-tick}")
+    if [ "${FLOOR_CONNECTED:-0}" = 1 ]; then FLOORS[0]+=+connect; fi
 fi
 
 WORK=$(mktemp -d /tmp/timbre-load-peers.XXXXXX)
@@ -82,7 +83,8 @@ if [ ${#FLOORS[@]} -gt 0 ]; then
     for variant in "${FLOORS[@]}"; do
         mode=${variant%%+*}
         case "$mode" in tick|epoll) ;; *) echo "FLOOR variant '$variant': tick or epoll, optionally +connect" >&2; exit 2 ;; esac
-        extra=(); [ "$variant" != "$mode" ] && extra=(--connect)
+        extra=()
+        if [ "$variant" != "$mode" ]; then extra=(--connect); fi
         ng=$((NG_PORT + 1 + k))
         taskset -c "$SERVICE_CORE" "${RT[@]}" "$WORK/floor-relay" --listen-ng "127.0.0.1:$ng" --interface 127.0.0.1 \
             --port-min $((50000 + 4600 * k)) --port-max $((54599 + 4600 * k)) --mode "$mode" "${extra[@]}" \
