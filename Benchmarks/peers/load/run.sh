@@ -25,9 +25,11 @@
 # cc -O2 into the work directory, driven through the same NG protocol and pinned like the others;
 # its CPU per call is the kernel's socket cost, a floor under any userspace relay. It relays PCMU
 # to PCMU only, so transcoding and conference loads show n/a for it. FLOOR_MODE=tick (default: a
-# 20 ms tick drains every leg socket with recvmmsg) or epoll; FLOOR_CONNECTED=1 connects each leg's
-# socket once latched and sends with send() instead of sendto(). FLOOR_VARIANTS="tick epoll
-# tick+connect ..." runs several such columns in the same run instead.
+# 20 ms tick drains every leg socket with recvmmsg), epoll, or uring (the tick's receives and
+# sends as io_uring operations, a few io_uring_enter calls per tick instead of two system calls
+# per datagram); FLOOR_CONNECTED=1 connects each leg's socket once latched and sends with send()
+# instead of sendto(). FLOOR_VARIANTS="tick uring tick+connect" (at most 3) runs several such
+# columns in the same run instead.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 BUILD=${BUILD:-$ROOT/.build-release/release}
@@ -82,7 +84,7 @@ if [ ${#FLOORS[@]} -gt 0 ]; then
     k=0
     for variant in "${FLOORS[@]}"; do
         mode=${variant%%+*}
-        case "$mode" in tick|epoll) ;; *) echo "FLOOR variant '$variant': tick or epoll, optionally +connect" >&2; exit 2 ;; esac
+        case "$mode" in tick|epoll|uring) ;; *) echo "FLOOR variant '$variant': tick, epoll or uring, optionally +connect" >&2; exit 2 ;; esac
         extra=()
         if [ "$variant" != "$mode" ]; then extra=(--connect); fi
         ng=$((NG_PORT + 1 + k))
