@@ -57,7 +57,7 @@ extension MixMinusBridge {
             let c = contribution + s * f
             if !topK && !slots[s].hasInput { inp.update(repeating: 0, count: f) }
             slots[s].whisperSlot = -1
-            if slots[s].whispers, let w = details[s].settings.whisperTarget, let t = liveSlot(w) {
+            if slots[s].whispers, let w = details[s].whisperTarget, let t = liveSlot(w) {
                 slots[s].whisperSlot = Int32(t)
             }
             slots[s].inSum = false
@@ -256,8 +256,8 @@ extension MixMinusBridge {
         // 7. Retire participants whose fade-out is complete.
         var anyoneLeft = false
         var leaving = st.pointee.leavingCount
-        // Stops at the last one leaving: with nobody leaving (every ordinary frame) it does not
-        // walk the slots at all.
+        // Stops once the last participant leaving is retired: with nobody leaving (every
+        // ordinary frame) it does not walk the slots at all.
         var s = 0
         while leaving > 0 && s < end {
             defer { s += 1 }

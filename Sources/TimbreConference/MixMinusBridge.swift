@@ -37,7 +37,7 @@ public final class MixMinusBridge {
     /// 64-byte aligned). In a room of a thousand, each pass over the slots then moves one line
     /// per participant instead of the three or four a slot with everything in it spanned —
     /// about a tenth of the tick's memory traffic. What those passes never touch (the speaker
-    /// detector, the full settings, top-K bookkeeping) lives in `SlotDetail`; the settings the
+    /// detector, the whisper target, top-K bookkeeping) lives in `SlotDetail`; the settings the
     /// passes need are copied in here as flags when they change (`take(_:)`).
     @usableFromInline
     struct Slot {
@@ -85,7 +85,8 @@ public final class MixMinusBridge {
     /// selection, normalisation and whisper routing, not by every participant's summing and
     /// mix-minus (see `Slot`).
     struct SlotDetail {
-        var settings = ParticipantSettings(role: .member)
+        /// `ParticipantSettings.whisperTarget` (the only setting not kept as a flag in `Slot`).
+        var whisperTarget: ParticipantID?
         var selected = false
         var normalizationDB: Float = 0
         var nextWhisperer = -1
@@ -332,7 +333,7 @@ public final class MixMinusBridge {
                 var slot = Slot(limiter: limiter)
                 var detail = SlotDetail()
                 detail.detector = ActiveSpeakerDetector(configuration: configuration.speakerDetection)
-                detail.settings = settings
+                detail.whisperTarget = settings.whisperTarget
                 slot.take(settings)
                 slot.id = id
                 slot.occupied = true
@@ -351,7 +352,7 @@ public final class MixMinusBridge {
                 (input + s * frameSamples).update(repeating: 0, count: frameSamples)
             case .update(let id, let settings):
                 if let s = liveSlot(id) {
-                    details[s].settings = settings
+                    details[s].whisperTarget = settings.whisperTarget
                     slots[s].take(settings)
                 }
             case .leave(let id):
